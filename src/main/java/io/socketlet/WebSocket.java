@@ -1,0 +1,76 @@
+package io.socketlet;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One open WebSocket connection, as the application holds it.
+ *
+ * <p>All methods are thread-safe and non-blocking: a send encodes the message, puts it on the
+ * connection's bounded send queue and returns. The returned future completes when the bytes
+ * were handed to the container, and fails if the connection closed first, if the protocol
+ * cannot carry the message (binary or ping on a legacy hixie connection), or if the queue
+ * would pass {@code maxBufferedBytes} (the slow peer is then closed with 1008).
+ */
+public interface WebSocket {
+
+    /** Sends a text message. */
+    CompletableFuture<Void> sendText(CharSequence text);
+
+    /**
+     * Sends a binary message: the bytes between the buffer's position and limit. They are copied
+     * before this method returns, so the caller may reuse the buffer at once.
+     */
+    CompletableFuture<Void> sendBinary(ByteBuffer data);
+
+    /** Sends a binary message; the array is copied before this method returns. */
+    default CompletableFuture<Void> sendBinary(byte[] data) {
+        return sendBinary(ByteBuffer.wrap(data));
+    }
+
+    /** Sends a ping with up to 125 bytes of payload; the peer's pong arrives at {@link WebSocketHandler#onPong}. */
+    CompletableFuture<Void> ping(ByteBuffer payload);
+
+    /**
+     * Starts the closing handshake: messages already queued go first, then a close frame with
+     * this code and reason. The future completes when the close frame was handed to the
+     * container. {@link WebSocketHandler#onClose} follows when the peer answered or a timeout
+     * passed.
+     *
+     * @param code 1000, or 1001-1003, 1007-1014, or 3000-4999
+     * @param reason at most 123 bytes of UTF-8
+     */
+    CompletableFuture<Void> close(int code, String reason);
+
+    /** {@code close(1000, "")}. */
+    default CompletableFuture<Void> close() {
+        return close(CloseCodes.NORMAL, "");
+    }
+
+    /** True until a close frame was sent or received, or the connection dropped. */
+    boolean isOpen();
+
+    /** Bytes queued for sending but not yet handed to the container, like the browser's {@code bufferedAmount}. */
+    long bufferedAmount();
+
+    /** The subprotocol the server selected, or the empty string if none. */
+    String subprotocol();
+
+    /** The extensions negotiated for this connection, as sent in {@code Sec-WebSocket-Extensions}; empty if none. */
+    List<String> extensions();
+
+    /** Which protocol road the client took. */
+    ProtocolVersion protocolVersion();
+
+    /** The peer's address as the container saw it. */
+    InetSocketAddress remoteAddress();
+
+    /** The opening handshake request: path, headers, query parameters. */
+    HandshakeRequest handshake();
+
+    /** A thread-safe map the application may use to keep state with this connection. */
+    Map<String, Object> attributes();
+}

@@ -1,0 +1,17 @@
+package io.socketlet;
+
+/**
+ * Fails the future of a send that never reached the container: the connection closed first, or
+ * was closed because the send queue passed {@code maxBufferedBytes}.
+ */
+public class WebSocketClosedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    public WebSocketClosedException(String message) {
+        super(message);
+    }
+
+    public WebSocketClosedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

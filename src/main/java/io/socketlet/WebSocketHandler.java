@@ -1,0 +1,53 @@
+package io.socketlet;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What an application does with one connection. Every method has an empty default, so an
+ * endpoint implements only the events it cares about.
+ *
+ * <p>Callbacks for one connection never run concurrently with each other: they are called in
+ * order from the connection's read path. They must not block for long, since that connection
+ * reads nothing while they run; sends from inside a callback are non-blocking and safe.
+ * An exception thrown from a callback closes the connection with {@link CloseCodes#INTERNAL_ERROR}
+ * and is logged.
+ */
+public interface WebSocketHandler {
+
+    /** The handshake completed; the socket is open and may send. */
+    default void onOpen(WebSocket socket) {
+    }
+
+    /** A whole text message arrived (already reassembled from its fragments and UTF-8 validated). */
+    default void onText(WebSocket socket, String text) {
+    }
+
+    /**
+     * A whole binary message arrived. The buffer belongs to the application from here on and
+     * is not reused by the server.
+     */
+    default void onBinary(WebSocket socket, ByteBuffer data) {
+    }
+
+    /** A pong arrived, solicited by {@link WebSocket#ping} or not. Pings are answered by the server itself. */
+    default void onPong(WebSocket socket, ByteBuffer payload) {
+    }
+
+    /**
+     * The connection is closed; called exactly once, and nothing else is called afterwards.
+     *
+     * @param code the peer's close code, {@link CloseCodes#NO_STATUS} when its close frame had
+     *             none, {@link CloseCodes#ABNORMAL} when the connection ended without a close
+     *             handshake, or the code the server closed with on an error or timeout
+     * @param reason the reason text, possibly empty
+     */
+    default void onClose(WebSocket socket, int code, String reason) {
+    }
+
+    /**
+     * Something went wrong on this connection: a protocol violation by the peer, an I/O error,
+     * a limit crossed. {@link #onClose} follows.
+     */
+    default void onError(WebSocket socket, Throwable error) {
+    }
+}

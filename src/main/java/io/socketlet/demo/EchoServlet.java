@@ -1,0 +1,51 @@
+package io.socketlet.demo;
+
+import io.socketlet.HandshakeRequest;
+import io.socketlet.WebSocket;
+import io.socketlet.WebSocketHandler;
+import io.socketlet.WebSocketSettings;
+import io.socketlet.server.WebSocketServlet;
+
+import java.nio.ByteBuffer;
+
+/**
+ * {@code /echo}: text back as text, binary back as binary, unchanged, up to 16 MiB a message,
+ * so that any WebSocket test suite or client can be pointed at it. Written against the public
+ * API only, as an application would.
+ */
+public class EchoServlet extends WebSocketServlet {
+
+    private static final long serialVersionUID = 1L;
+    static final int MAX_MESSAGE = 16 * 1024 * 1024;
+
+    private static final WebSocketHandler ECHO = new WebSocketHandler() {
+        @Override
+        public void onText(WebSocket socket, String text) {
+            socket.sendText(text);
+        }
+
+        @Override
+        public void onBinary(WebSocket socket, ByteBuffer data) {
+            socket.sendBinary(data);
+        }
+    };
+
+    @Override
+    protected void configure(WebSocketSettings settings) {
+        // web.xml init-params win where given; otherwise room for the largest echo.
+        if (getInitParameter("maxMessageSize") == null) {
+            settings.maxMessageSize(MAX_MESSAGE);
+        }
+        if (getInitParameter("maxFrameSize") == null) {
+            settings.maxFrameSize(MAX_MESSAGE);
+        }
+        if (getInitParameter("maxBufferedBytes") == null) {
+            settings.maxBufferedBytes(4L * MAX_MESSAGE);
+        }
+    }
+
+    @Override
+    protected WebSocketHandler accept(HandshakeRequest request) {
+        return ECHO;
+    }
+}

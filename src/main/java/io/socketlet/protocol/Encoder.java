@@ -1,0 +1,25 @@
+package io.socketlet.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Turns messages into the bytes of one protocol road. Each method returns the buffers of one
+ * frame, newly allocated and owned by the caller (the input is copied), ready to be written in
+ * order.
+ */
+public interface Encoder {
+
+    ByteBuffer[] text(CharSequence text);
+
+    /** @throws UnsupportedOperationException if the protocol cannot carry binary messages */
+    ByteBuffer[] binary(ByteBuffer data);
+
+    /** @throws UnsupportedOperationException if the protocol has no ping */
+    ByteBuffer[] ping(ByteBuffer payload);
+
+    /** The answer to a ping; null if the protocol has none. */
+    ByteBuffer[] pong(byte[] payload);
+
+    /** The close frame (its status is dropped by protocols that cannot carry one). */
+    ByteBuffer[] close(int code, String reason);
+}

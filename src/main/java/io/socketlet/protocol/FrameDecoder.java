@@ -1,0 +1,224 @@
+package io.socketlet.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Reads RFC 6455 frames from a client, incrementally: an explicit state machine (header, extended
+ * length, masking key, payload) that never assumes a frame arrived whole, so input may be split at
+ * any byte. Each rule of RFC 6455 section 5 is enforced at the earliest byte that breaks it, with
+ * the close code section 7.4.1 gives. Data frames go to the {@link MessageAssembler}; control
+ * frames (at most 125 bytes) are collected here and handed to the {@link MessageListener}.
+ */
+public final class FrameDecoder implements Decoder {
+
+    private static final int FIRST_BYTE = 0;
+    private static final int SECOND_BYTE = 1;
+    private static final int EXTENDED_LENGTH = 2;
+    private static final int MASKING_KEY = 3;
+    private static final int PAYLOAD = 4;
+    /** After the peer's close frame: "the endpoint MUST NOT send any more data frames"; we read nothing more either. */
+    private static final int CLOSED = 5;
+
+    private static final int MAX_CONTROL_PAYLOAD = 125;
+
+    private final int maxFrameSize;
+    private final MessageAssembler assembler;
+    private final MessageListener listener;
+    private boolean rsv1Allowed;
+
+    private int state = FIRST_BYTE;
+    private boolean fin;
+    private boolean rsv1;
+    private int opcode;
+    private int lengthBytesLeft;
+    private int extendedLengthForm;
+    private long payloadLength;
+    private int maskBytesLeft;
+    private int mask;
+    private int maskIndex;
+    private long payloadLeft;
+
+    /** A control frame's payload, collected across reads; allocated on the first control frame. */
+    private byte[] control;
+    private int controlLength;
+
+    public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener) {
+        this.maxFrameSize = maxFrameSize;
+        this.listener = listener;
+        this.assembler = new MessageAssembler(maxMessageSize, listener);
+    }
+
+    /** Lets RSV1 through on the first frame of a data message: an extension (permessage-deflate) was negotiated. */
+    public void allowRsv1() {
+        this.rsv1Allowed = true;
+    }
+
+    /** Whether the peer's close frame has been read; later input is ignored. */
+    public boolean isClosed() {
+        return state == CLOSED;
+    }
+
+    @Override
+    public void decode(ByteBuffer in) {
+        byte[] a = in.array();
+        int pos = in.arrayOffset() + in.position();
+        int end = in.arrayOffset() + in.limit();
+        in.position(in.limit());
+        while (pos < end) {
+            switch (state) {
+                case FIRST_BYTE -> firstByte(a[pos++] & 0xff);
+                case SECOND_BYTE -> secondByte(a[pos++] & 0xff);
+                case EXTENDED_LENGTH -> extendedLengthByte(a[pos++] & 0xff);
+                case MASKING_KEY -> maskingKeyByte(a[pos++] & 0xff);
+                case PAYLOAD -> pos = payload(a, pos, end);
+                default -> pos = end; // CLOSED: "frames after a close are ignored"
+            }
+        }
+    }
+
+    private void firstByte(int b) {
+        fin = (b & 0x80) != 0;
+        rsv1 = (b & 0x40) != 0;
+        opcode = b & 0x0f;
+        // "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
+        if ((b & 0x30) != 0) {
+            throw new ProtocolException(1002, "RSV2 or RSV3 set, but no extension defines them");
+        }
+        if (Opcode.isReserved(opcode)) {
+            throw new ProtocolException(1002, "Reserved opcode 0x" + Integer.toHexString(opcode));
+        }
+        boolean control = Opcode.isControl(opcode);
+        if (rsv1 && (!rsv1Allowed || control || opcode == Opcode.CONTINUATION)) {
+            // RFC 7692: RSV1 marks a compressed message on its first frame only, never on control frames.
+            throw new ProtocolException(1002, rsv1Allowed
+                    ? "RSV1 set on a " + (control ? "control" : "continuation") + " frame"
+                    : "RSV1 set, but no extension was negotiated");
+        }
+        if (control) {
+            // "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
+            if (!fin) {
+                throw new ProtocolException(1002, "Fragmented control frame");
+            }
+        } else if (opcode == Opcode.CONTINUATION) {
+            if (!assembler.inMessage()) {
+                throw new ProtocolException(1002, "Continuation frame with no message to continue");
+            }
+        } else if (assembler.inMessage()) {
+            throw new ProtocolException(1002, "New data frame inside a fragmented message");
+        }
+        state = SECOND_BYTE;
+    }
+
+    private void secondByte(int b) {
+        // "All frames sent from client to server have this bit set to 1."
+        if ((b & 0x80) == 0) {
+            throw new ProtocolException(1002, "Client frame is not masked");
+        }
+        int length = b & 0x7f;
+        if (Opcode.isControl(opcode) && length > MAX_CONTROL_PAYLOAD) {
+            throw new ProtocolException(1002, "Control frame payload over 125 bytes");
+        }
+        payloadLength = 0;
+        if (length == 126) {
+            lengthBytesLeft = 2;
+            extendedLengthForm = 2;
+            state = EXTENDED_LENGTH;
+        } else if (length == 127) {
+            lengthBytesLeft = 8;
+            extendedLengthForm = 8;
+            state = EXTENDED_LENGTH;
+        } else {
+            payloadLength = length;
+            lengthComplete();
+        }
+    }
+
+    private void extendedLengthByte(int b) {
+        // "the most significant bit MUST be 0": refused at the first byte, before any arithmetic on it.
+        if (lengthBytesLeft == 8 && (b & 0x80) != 0) {
+            throw new ProtocolException(1002, "64-bit payload length with the most significant bit set");
+        }
+        payloadLength = (payloadLength << 8) | b;
+        if (--lengthBytesLeft == 0) {
+            // "the minimal number of bytes MUST be used to encode the length"
+            long smallestForForm = extendedLengthForm == 2 ? 126 : 0x10000;
+            if (payloadLength < smallestForForm) {
+                throw new ProtocolException(1002, "Payload length " + payloadLength + " not in its minimal encoding");
+            }
+            lengthComplete();
+        }
+    }
+
+    private void lengthComplete() {
+        state = MASKING_KEY;
+        maskBytesLeft = 4;
+        mask = 0;
+        if (!Opcode.isControl(opcode)) {
+            if (payloadLength > maxFrameSize) {
+                throw new ProtocolException(1009, "Frame of " + payloadLength + " bytes exceeds the limit of " + maxFrameSize);
+            }
+            // Decided from the header, before a byte of payload is held.
+            assembler.onFrameStart(opcode, fin, rsv1, payloadLength);
+        }
+    }
+
+    private void maskingKeyByte(int b) {
+        mask = (mask << 8) | b;
+        if (--maskBytesLeft == 0) {
+            maskIndex = 0;
+            payloadLeft = payloadLength;
+            controlLength = 0;
+            state = PAYLOAD;
+            if (payloadLeft == 0) {
+                frameComplete();
+            }
+        }
+    }
+
+    private int payload(byte[] a, int pos, int end) {
+        int n = (int) Math.min(payloadLeft, end - pos);
+        if (Opcode.isControl(opcode)) {
+            if (control == null) {
+                control = new byte[MAX_CONTROL_PAYLOAD];
+            }
+            System.arraycopy(a, pos, control, controlLength, n);
+            maskIndex = Masking.unmask(control, controlLength, n, mask, maskIndex);
+            controlLength += n;
+        } else {
+            maskIndex = Masking.unmask(a, pos, n, mask, maskIndex);
+            if (n == payloadLength && fin && opcode != Opcode.CONTINUATION) {
+                // A whole unfragmented message in this read: decoded straight from the input, no copy.
+                state = FIRST_BYTE;
+                assembler.onWholeMessage(a, pos, n);
+                return pos + n;
+            }
+            assembler.onPayload(a, pos, n);
+        }
+        payloadLeft -= n;
+        if (payloadLeft == 0) {
+            frameComplete();
+        }
+        return pos + n;
+    }
+
+    private void frameComplete() {
+        state = FIRST_BYTE;
+        switch (opcode) {
+            case Opcode.PING -> listener.onPing(copyControl());
+            case Opcode.PONG -> listener.onPong(copyControl());
+            case Opcode.CLOSE -> {
+                state = CLOSED;
+                listener.onClose(CloseStatus.parse(control == null ? new byte[0] : control, 0, controlLength));
+            }
+            default -> assembler.onFrameEnd(fin);
+        }
+    }
+
+    private byte[] copyControl() {
+        byte[] copy = new byte[controlLength];
+        if (controlLength > 0) {
+            System.arraycopy(control, 0, copy, 0, controlLength);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,94 @@
+package io.socketlet.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes RFC 6455 frames from the server: unmasked ("A server MUST NOT mask any frames"), FIN
+ * set (a server message is sent whole), the length in its minimal encoding.
+ */
+public final class FrameEncoder implements Encoder {
+
+    /** Payloads below this are copied behind their header into one array; larger ones travel as their own buffer. */
+    private static final int COPY_LIMIT = 4096;
+
+    @Override
+    public ByteBuffer[] text(CharSequence text) {
+        byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
+        return frame(Opcode.TEXT, utf8, 0, utf8.length, false);
+    }
+
+    @Override
+    public ByteBuffer[] binary(ByteBuffer data) {
+        int length = data.remaining();
+        byte[] frame = new byte[headerLength(length) + length];
+        int header = writeHeader(frame, 0, true, false, Opcode.BINARY, length);
+        data.duplicate().get(frame, header, length);
+        return new ByteBuffer[] {ByteBuffer.wrap(frame)};
+    }
+
+    @Override
+    public ByteBuffer[] ping(ByteBuffer payload) {
+        return control(Opcode.PING, payload);
+    }
+
+    @Override
+    public ByteBuffer[] pong(byte[] payload) {
+        return control(Opcode.PONG, ByteBuffer.wrap(payload));
+    }
+
+    /** A close frame; code 1005 ("no status") means an empty payload, the echo of a close that had none. */
+    @Override
+    public ByteBuffer[] close(int code, String reason) {
+        byte[] payload = code == 1005 ? new byte[0] : CloseStatus.payload(code, reason);
+        return frame(Opcode.CLOSE, payload, 0, payload.length, false);
+    }
+
+    private static ByteBuffer[] control(int opcode, ByteBuffer payload) {
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("A control frame's payload is at most 125 bytes, was " + payload.remaining());
+        }
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        return frame(opcode, bytes, 0, bytes.length, false);
+    }
+
+    /** One whole frame of the given payload, which the caller hands over (it is not copied when large). */
+    public static ByteBuffer[] frame(int opcode, byte[] payload, int off, int len, boolean rsv1) {
+        int headerLength = headerLength(len);
+        if (len < COPY_LIMIT) {
+            byte[] frame = new byte[headerLength + len];
+            writeHeader(frame, 0, true, rsv1, opcode, len);
+            System.arraycopy(payload, off, frame, headerLength, len);
+            return new ByteBuffer[] {ByteBuffer.wrap(frame)};
+        }
+        byte[] header = new byte[headerLength];
+        writeHeader(header, 0, true, rsv1, opcode, len);
+        return new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(payload, off, len)};
+    }
+
+    /** Bytes of an unmasked frame header for this payload length: 2, 4 or 10. */
+    public static int headerLength(long payloadLength) {
+        return payloadLength < 126 ? 2 : payloadLength <= 0xffff ? 4 : 10;
+    }
+
+    /** Writes an unmasked frame header at dst[off]; returns its length. */
+    public static int writeHeader(byte[] dst, int off, boolean fin, boolean rsv1, int opcode, long payloadLength) {
+        dst[off] = (byte) ((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
+        if (payloadLength < 126) {
+            dst[off + 1] = (byte) payloadLength;
+            return 2;
+        }
+        if (payloadLength <= 0xffff) {
+            dst[off + 1] = 126;
+            dst[off + 2] = (byte) (payloadLength >>> 8);
+            dst[off + 3] = (byte) payloadLength;
+            return 4;
+        }
+        dst[off + 1] = 127;
+        for (int i = 0; i < 8; i++) {
+            dst[off + 2 + i] = (byte) (payloadLength >>> (56 - 8 * i));
+        }
+        return 10;
+    }
+}

@@ -1,0 +1,119 @@
+package io.socketlet.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Joins the data frames of one message (RFC 6455 section 5.4), enforcing the message size limit
+ * from each frame's header before its payload is held, and validating text as UTF-8 while it
+ * arrives, so that invalid text fails at the first impossible byte, even in the first fragment
+ * of a message whose end has not been sent yet (section 8.1).
+ */
+final class MessageAssembler {
+
+    /** Frames up to this size get their whole buffer at once; larger ones grow it as bytes arrive. */
+    private static final int EAGER_ALLOCATION = 64 * 1024;
+
+    private final int maxMessageSize;
+    private final MessageListener listener;
+    private final Utf8Validator utf8 = new Utf8Validator();
+
+    private boolean inMessage;
+    private boolean text;
+    /** The message so far; null between messages, so an idle connection holds no buffer. */
+    private byte[] buffer;
+    private int size;
+    /** The size the message will have when the current frame's payload has arrived. */
+    private long frameEndSize;
+    /** Whether the current frame ends the message, so that {@link #frameEndSize} is the final size. */
+    private boolean finalFrame;
+
+    MessageAssembler(int maxMessageSize, MessageListener listener) {
+        this.maxMessageSize = maxMessageSize;
+        this.listener = listener;
+    }
+
+    /** Whether a fragmented message has begun and not yet ended. */
+    boolean inMessage() {
+        return inMessage;
+    }
+
+    /** A data frame's header arrived; opcode is TEXT, BINARY or CONTINUATION (ordering already checked). */
+    void onFrameStart(int opcode, boolean fin, boolean rsv1, long payloadLength) {
+        if (opcode != Opcode.CONTINUATION) {
+            inMessage = true;
+            text = opcode == Opcode.TEXT;
+            size = 0;
+            utf8.reset();
+        }
+        frameEndSize = size + payloadLength;
+        if (frameEndSize > maxMessageSize) {
+            throw new ProtocolException(1009, "Message exceeds the limit of " + maxMessageSize + " bytes");
+        }
+        finalFrame = fin;
+    }
+
+    /** Unmasked payload bytes of the current frame. */
+    void onPayload(byte[] a, int off, int len) {
+        if (text && !utf8.feed(a, off, len)) {
+            throw invalidUtf8();
+        }
+        ensureCapacity(size + len);
+        System.arraycopy(a, off, buffer, size, len);
+        size += len;
+    }
+
+    /** The current frame's payload has all arrived. */
+    void onFrameEnd(boolean fin) {
+        if (!fin) {
+            return;
+        }
+        inMessage = false;
+        if (text) {
+            if (!utf8.isComplete()) {
+                throw new ProtocolException(1007, "Text message ends inside a UTF-8 sequence");
+            }
+            String message = size == 0 ? "" : new String(buffer, 0, size, StandardCharsets.UTF_8);
+            buffer = null;
+            listener.onText(message);
+        } else {
+            ByteBuffer message = size == 0 ? ByteBuffer.allocate(0) : ByteBuffer.wrap(buffer, 0, size);
+            buffer = null;
+            listener.onBinary(message);
+        }
+    }
+
+    /** An unfragmented message whose payload is whole in the input: no reassembly buffer needed. */
+    void onWholeMessage(byte[] a, int off, int len) {
+        inMessage = false;
+        if (text) {
+            if (!Utf8Validator.isValid(a, off, len)) {
+                throw invalidUtf8();
+            }
+            listener.onText(new String(a, off, len, StandardCharsets.UTF_8));
+        } else {
+            listener.onBinary(ByteBuffer.wrap(Arrays.copyOfRange(a, off, off + len)));
+        }
+    }
+
+    private static ProtocolException invalidUtf8() {
+        return new ProtocolException(1007, "Invalid UTF-8 in text message");
+    }
+
+    /**
+     * Grows the buffer as bytes arrive (a header announcing a large frame holds no memory until
+     * its payload comes), doubling so
+     * that many small fragments cost linear time, and capped at the message's final size once
+     * the last frame's header told it.
+     */
+    private void ensureCapacity(int needed) {
+        if (buffer != null && buffer.length >= needed) {
+            return;
+        }
+        long cap = finalFrame ? frameEndSize : maxMessageSize;
+        long grown = buffer == null ? EAGER_ALLOCATION : (long) buffer.length * 2;
+        int capacity = (int) Math.max(needed, Math.min(grown, cap));
+        buffer = buffer == null ? new byte[capacity] : Arrays.copyOf(buffer, capacity);
+    }
+}

@@ -1,0 +1,109 @@
+package io.socketlet.server;
+
+import io.socketlet.WebSocketSettings;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server side of one WebSocket servlet: its settings, its open connections, the periodic
+ * sweep that runs their timers (idle timeout, pings, close timeout) on the shared scheduler,
+ * and its orderly shutdown.
+ */
+final class Endpoint {
+
+    private static final System.Logger LOG = System.getLogger(Endpoint.class.getName());
+
+    private final String name;
+    private final WebSocketSettings settings;
+    private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ScheduledFuture<?> sweeper;
+    private volatile boolean stopping;
+
+    Endpoint(String name, WebSocketSettings settings, SharedScheduler scheduler) {
+        this.name = name;
+        this.settings = settings;
+        long period = sweepPeriodMillis(settings);
+        this.sweeper = scheduler.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** A quarter of the shortest timer, between 20 ms and 1 s: timers fire within 25% of their setting. */
+    static long sweepPeriodMillis(WebSocketSettings settings) {
+        long shortest = settings.closeTimeout().toMillis();
+        for (Duration d : List.of(settings.idleTimeout(), settings.pingInterval())) {
+            if (!d.isZero()) {
+                shortest = Math.min(shortest, d.toMillis());
+            }
+        }
+        return Math.max(20, Math.min(1000, shortest / 4));
+    }
+
+    WebSocketSettings settings() {
+        return settings;
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    void register(WebSocketConnection connection) {
+        connections.add(connection);
+        if (stopping) {
+            connection.shutdown("Server is shutting down");
+        }
+    }
+
+    void unregister(WebSocketConnection connection) {
+        connections.remove(connection);
+    }
+
+    int openConnections() {
+        return connections.size();
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (WebSocketConnection connection : connections) {
+            try {
+                connection.sweep(now);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Timer check failed for " + connection, e);
+            }
+        }
+    }
+
+    /**
+     * Closes every connection with 1001, lets queued messages and the close handshakes finish for
+     * up to {@code grace}, then drops whatever is left, so a stop completes in bounded time even
+     * when peers are dead.
+     */
+    void shutdown(Duration grace) {
+        stopping = true;
+        sweeper.cancel(false);
+        for (WebSocketConnection connection : new ArrayList<>(connections)) {
+            connection.shutdown("Server is shutting down");
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (WebSocketConnection connection : new ArrayList<>(connections)) {
+            connection.abort("Server stopped before the closing handshake completed");
+        }
+        connections.clear();
+    }
+}

@@ -1,0 +1,180 @@
+package io.socketlet.server;
+
+import io.socketlet.HandshakeRequest;
+import io.socketlet.ProtocolVersion;
+import io.socketlet.WebSocketSettings;
+import io.socketlet.protocol.AcceptKey;
+import io.socketlet.protocol.HeaderTokens;
+import io.socketlet.protocol.Hixie76;
+
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The opening handshake as a pure decision: request headers in, accept or refuse out, with no
+ * servlet types, so every rule of RFC 6455 section 4.2.1 (and the hixie drafts' detection) is
+ * tested without a container.
+ */
+public final class Handshake {
+
+    private Handshake() {
+    }
+
+    /**
+     * Whether the request asks for a WebSocket at all, so that it is validated (and refused with a
+     * reason if broken) rather than served as an ordinary GET: an {@code Upgrade: websocket}
+     * header, or any of the {@code Sec-WebSocket-*} handshake headers.
+     */
+    public static boolean isWebSocketRequest(HandshakeRequest request) {
+        return HeaderTokens.containsToken(joined(request, "Upgrade"), "websocket")
+                || request.header("Sec-WebSocket-Key") != null
+                || request.header("Sec-WebSocket-Version") != null
+                || request.header("Sec-WebSocket-Key1") != null;
+    }
+
+    /**
+     * Decides the handshake.
+     *
+     * @param method the HTTP method
+     * @param httpVersion the request's protocol, such as {@code HTTP/1.1}
+     */
+    public static HandshakeDecision negotiate(String method, String httpVersion, HandshakeRequest request,
+                                              WebSocketSettings settings) {
+        if (!"GET".equals(method)) {
+            return HandshakeDecision.reject(400, "WebSocket handshake must use GET, not " + method);
+        }
+        if (!"HTTP/1.1".equals(httpVersion)) {
+            return HandshakeDecision.reject(400, "WebSocket handshake requires HTTP/1.1, not " + httpVersion);
+        }
+        String host = request.header("Host");
+        if (host == null || host.isBlank()) {
+            return HandshakeDecision.reject(400, "Missing Host header");
+        }
+        if (!HeaderTokens.containsToken(joined(request, "Upgrade"), "websocket")) {
+            return HandshakeDecision.reject(400, "Upgrade header must contain the token websocket");
+        }
+        if (!HeaderTokens.containsToken(joined(request, "Connection"), "Upgrade")) {
+            return HandshakeDecision.reject(400, "Connection header must contain the token Upgrade");
+        }
+        List<String> offered = HeaderTokens.tokenList(joined(request, "Sec-WebSocket-Protocol"));
+        if (offered == null) {
+            return HandshakeDecision.reject(400, "Malformed Sec-WebSocket-Protocol header");
+        }
+        String subprotocol = selectSubprotocol(offered, settings.subprotocols());
+
+        String version = joined(request, "Sec-WebSocket-Version");
+        if (version == null) {
+            boolean hasKeys = request.header("Sec-WebSocket-Key1") != null || request.header("Sec-WebSocket-Key2") != null;
+            ProtocolVersion legacy = hasKeys ? ProtocolVersion.HIXIE_76 : ProtocolVersion.HIXIE_75;
+            if (settings.protocols().contains(legacy)) {
+                return negotiateHixie(legacy, request, subprotocol);
+            }
+            return unsupportedVersion("Missing Sec-WebSocket-Version (this server speaks version 13)");
+        }
+        if (!"13".equals(version.trim())) {
+            return unsupportedVersion("Unsupported Sec-WebSocket-Version " + version.trim() + " (this server speaks 13)");
+        }
+        if (!settings.protocols().contains(ProtocolVersion.RFC6455)) {
+            return HandshakeDecision.reject(400, "RFC 6455 is disabled on this endpoint");
+        }
+        String key = joined(request, "Sec-WebSocket-Key");
+        if (!isValidKey(key)) {
+            return HandshakeDecision.reject(400, "Sec-WebSocket-Key must be the base64 encoding of 16 bytes");
+        }
+        LinkedHashMap<String, String> headers = new LinkedHashMap<>();
+        headers.put("Upgrade", "websocket");
+        headers.put("Connection", "Upgrade");
+        headers.put("Sec-WebSocket-Accept", AcceptKey.of(key.trim()));
+        if (!subprotocol.isEmpty()) {
+            headers.put("Sec-WebSocket-Protocol", subprotocol);
+        }
+        return HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, List.of());
+    }
+
+    /**
+     * "the server selects one or none of the acceptable protocols": the first one in the client's
+     * order that the endpoint speaks, so a client never gets back one it did not offer.
+     */
+    static String selectSubprotocol(List<String> offered, List<String> supported) {
+        for (String candidate : offered) {
+            for (String ours : supported) {
+                if (ours.equals(candidate)) {
+                    return ours;
+                }
+            }
+        }
+        return "";
+    }
+
+    /** "when decoded, is 16 bytes in length": exactly 24 base64 characters with their padding. */
+    static boolean isValidKey(String key) {
+        if (key == null) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key.trim()).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static HandshakeDecision unsupportedVersion(String reason) {
+        // "If this version does not match a version understood by the server, the server MUST abort
+        // the WebSocket handshake ... and instead send an appropriate HTTP error code (such as 426
+        // Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s)"
+        return HandshakeDecision.reject(426, reason, Map.of("Sec-WebSocket-Version", "13"));
+    }
+
+    private static HandshakeDecision negotiateHixie(ProtocolVersion version, HandshakeRequest request, String subprotocol) {
+        LinkedHashMap<String, String> headers = new LinkedHashMap<>();
+        headers.put("Upgrade", "WebSocket");
+        headers.put("Connection", "Upgrade");
+        String location = (request.secure() ? "wss://" : "ws://") + request.header("Host") + request.path()
+                + (request.query().isEmpty() ? "" : "?" + request.query());
+        String origin = request.header("Origin");
+        if (version == ProtocolVersion.HIXIE_76) {
+            String key1 = request.header("Sec-WebSocket-Key1");
+            String key2 = request.header("Sec-WebSocket-Key2");
+            if (key1 == null || key2 == null) {
+                return HandshakeDecision.reject(400, "hixie-76 handshake needs both Sec-WebSocket-Key1 and Sec-WebSocket-Key2");
+            }
+            try {
+                Hixie76.keyNumber(key1);
+            } catch (IllegalArgumentException e) {
+                return HandshakeDecision.reject(400, "Invalid Sec-WebSocket-Key1: " + e.getMessage());
+            }
+            try {
+                Hixie76.keyNumber(key2);
+            } catch (IllegalArgumentException e) {
+                return HandshakeDecision.reject(400, "Invalid Sec-WebSocket-Key2: " + e.getMessage());
+            }
+            if (origin != null) {
+                headers.put("Sec-WebSocket-Origin", origin);
+            }
+            headers.put("Sec-WebSocket-Location", location);
+            if (!subprotocol.isEmpty()) {
+                headers.put("Sec-WebSocket-Protocol", subprotocol);
+            }
+        } else {
+            if (origin != null) {
+                headers.put("WebSocket-Origin", origin);
+            }
+            headers.put("WebSocket-Location", location);
+            if (!subprotocol.isEmpty()) {
+                headers.put("WebSocket-Protocol", subprotocol);
+            }
+        }
+        return HandshakeDecision.accept(version, headers, subprotocol, List.of());
+    }
+
+    /** All lines of a header joined by ", ", as RFC 7230 section 3.2.2 allows for list headers; null if absent. */
+    private static String joined(HandshakeRequest request, String name) {
+        List<String> values = request.headers(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(", ", values);
+    }
+}

@@ -1,0 +1,55 @@
+package io.socketlet.server;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The bytes of one upgraded socket, non-blocking: bytes in when they arrive, bytes out when the
+ * socket can take them, and close. Nothing else: the engine above never knows whether it runs
+ * over the Servlet API ({@link ServletTransport}) or over Jetty's own socket
+ * ({@code io.socketlet.server.jetty.JettyTransport}).
+ */
+public interface Transport {
+
+    /**
+     * Starts delivering input to the listener. From here on the listener's methods are called
+     * one at a time (never concurrently with each other), on container threads. Writes are
+     * allowed from this call on.
+     */
+    void start(TransportListener listener);
+
+    /**
+     * Writes every remaining byte of the buffers, in order, without blocking. At most one write
+     * is outstanding at a time: the caller waits for the callback before the next write. The
+     * callback runs when all bytes were handed to the container, possibly inline before this
+     * method returns, or fails if the socket failed or was closed. The transport does not
+     * keep the buffers after the callback.
+     */
+    void write(ByteBuffer[] buffers, WriteCallback callback);
+
+    /** Closes the socket in both directions. Idempotent; a pending write fails. */
+    void close();
+
+    /** Called with what the socket delivers. */
+    interface TransportListener {
+
+        /**
+         * Bytes arrived. The buffer is lent for the duration of the call only (it may be a
+         * scratch buffer shared by many connections): the listener may modify its contents in
+         * place (to unmask), and must copy whatever it needs later.
+         */
+        void onRead(ByteBuffer data);
+
+        /** The peer closed its side (EOF). No more reads follow. */
+        void onEndOfInput();
+
+        /** The socket failed (reset, timeout, container shutdown). No more reads follow. */
+        void onFailure(Throwable cause);
+    }
+
+    /** Completion of one {@link #write}. */
+    interface WriteCallback {
+        void succeeded();
+
+        void failed(Throwable cause);
+    }
+}

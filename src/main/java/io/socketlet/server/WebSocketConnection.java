@@ -1,0 +1,448 @@
+package io.socketlet.server;
+
+import io.socketlet.CloseCodes;
+import io.socketlet.HandshakeRequest;
+import io.socketlet.ProtocolVersion;
+import io.socketlet.WebSocket;
+import io.socketlet.WebSocketClosedException;
+import io.socketlet.WebSocketHandler;
+import io.socketlet.protocol.CloseStatus;
+import io.socketlet.protocol.Decoder;
+import io.socketlet.protocol.Encoder;
+import io.socketlet.protocol.MessageListener;
+import io.socketlet.protocol.ProtocolException;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One WebSocket connection: bytes from the {@link Transport} through the protocol
+ * {@link Decoder} to the application's {@link WebSocketHandler}, and the application's sends
+ * through the {@link Encoder} and the {@link SendQueue} back to the transport. It owns the close
+ * handshake (RFC 6455 section 7) and the timers the {@link Endpoint} sweeps.
+ *
+ * <p>Close states: OPEN; CLOSING once a close frame was sent or received (no data is delivered
+ * to the application any more); CLOSED once TCP is closed and {@code onClose} has run.
+ */
+final class WebSocketConnection implements WebSocket, MessageListener, Transport.TransportListener {
+
+    private static final System.Logger LOG = System.getLogger(WebSocketConnection.class.getName());
+
+    private enum State { OPEN, CLOSING, CLOSED }
+
+    private final Endpoint endpoint;
+    private final WebSocketHandler handler;
+    private final HandshakeRequest handshake;
+    private final ProtocolVersion version;
+    private final String subprotocol;
+    private final List<String> extensions;
+    private final Decoder decoder;
+    private final Encoder encoder;
+    private final SendQueue sendQueue;
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final AtomicBoolean closeReported = new AtomicBoolean();
+    private Transport transport;
+
+    private State state = State.OPEN;
+    /** What onClose reports once TCP is closed, decided when the close began. */
+    private int closeCode = CloseCodes.ABNORMAL;
+    private String closeReason = "";
+    /** After a failure the input is no longer trusted: nothing more is decoded. */
+    private volatile boolean inputFailed;
+    /** Close TCP as soon as our close frame is written (failure, or answering the peer's close). */
+    private boolean closeAfterFlush;
+
+    private volatile long lastReadNanos;
+    private volatile long lastWriteNanos;
+    private volatile long closeDeadlineNanos;
+    private volatile long lastPingNanos;
+
+    WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake,
+                        ProtocolVersion version, String subprotocol, List<String> extensions) {
+        this.endpoint = endpoint;
+        this.handler = handler;
+        this.handshake = handshake;
+        this.version = version;
+        this.subprotocol = subprotocol;
+        this.extensions = extensions;
+        this.decoder = Codecs.decoder(version, endpoint.settings(), this);
+        this.encoder = Codecs.encoder(version);
+        this.sendQueue = new SendQueue(endpoint.settings().maxBufferedBytes(), this::writeFailed);
+        long now = System.nanoTime();
+        this.lastReadNanos = now;
+        this.lastWriteNanos = now;
+        this.lastPingNanos = now;
+    }
+
+    /** Starts the connection on its transport: onOpen first (its sends wait in the queue), then reads and writes flow. */
+    void open(Transport transport) {
+        this.transport = transport;
+        endpoint.register(this);
+        try {
+            handler.onOpen(this);
+        } catch (Throwable t) {
+            handlerFailed(t);
+        }
+        transport.start(this);
+        sendQueue.start(transport);
+    }
+
+    // ---- input: transport -> decoder -> handler ----
+
+    @Override
+    public void onRead(ByteBuffer data) {
+        lastReadNanos = System.nanoTime();
+        if (inputFailed) {
+            return;
+        }
+        try {
+            decoder.decode(data);
+        } catch (ProtocolException e) {
+            inputFailed = true;
+            fail(e.closeCode(), e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onEndOfInput() {
+        terminate(CloseCodes.ABNORMAL, "Connection ended without a close frame", false);
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        if (isOpen()) {
+            notifyError(cause);
+        }
+        terminate(CloseCodes.ABNORMAL, "Connection failed: " + cause, false);
+    }
+
+    @Override
+    public void onText(String text) {
+        if (isOpen()) {
+            try {
+                handler.onText(this, text);
+            } catch (Throwable t) {
+                handlerFailed(t);
+            }
+        }
+    }
+
+    @Override
+    public void onBinary(ByteBuffer data) {
+        if (isOpen()) {
+            try {
+                handler.onBinary(this, data);
+            } catch (Throwable t) {
+                handlerFailed(t);
+            }
+        }
+    }
+
+    @Override
+    public void onPing(byte[] payload) {
+        // "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response ...
+        // with identical Application data", unless it already sent its close frame.
+        ByteBuffer[] pong = encoder.pong(payload);
+        if (pong != null) {
+            sendQueue.offer(pong, true, false);
+        }
+    }
+
+    @Override
+    public void onPong(byte[] payload) {
+        if (isOpen()) {
+            try {
+                handler.onPong(this, ByteBuffer.wrap(payload));
+            } catch (Throwable t) {
+                handlerFailed(t);
+            }
+        }
+    }
+
+    @Override
+    public void onClose(CloseStatus status) {
+        boolean answer;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            answer = state == State.OPEN;
+            if (answer) {
+                // The peer started the closing handshake: report its status, echo its code.
+                state = State.CLOSING;
+                closeCode = status.code();
+                closeReason = status.reason();
+                closeAfterFlush = true;
+                closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
+            }
+        }
+        if (answer) {
+            int echo = status.code();
+            // "it SHOULD send a Close frame in response ... typically echoing the status code it received"
+            sendClose(encoder.close(status.code() == CloseCodes.NO_STATUS ? CloseCodes.NO_STATUS : echo, ""));
+        } else {
+            // Our close was answered: the handshake is complete, and the server closes TCP first.
+            terminate(0, null, true);
+        }
+    }
+
+    // ---- output: application -> encoder -> send queue ----
+
+    @Override
+    public CompletableFuture<Void> sendText(CharSequence text) {
+        return sendData(encoder.text(text));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendBinary(ByteBuffer data) {
+        ByteBuffer[] frame;
+        try {
+            frame = encoder.binary(data);
+        } catch (UnsupportedOperationException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sendData(frame);
+    }
+
+    @Override
+    public CompletableFuture<Void> ping(ByteBuffer payload) {
+        ByteBuffer[] frame;
+        try {
+            frame = encoder.ping(payload);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return send(frame, true);
+    }
+
+    private CompletableFuture<Void> sendData(ByteBuffer[] frame) {
+        return send(frame, false);
+    }
+
+    private CompletableFuture<Void> send(ByteBuffer[] frame, boolean control) {
+        if (!isOpen()) {
+            return CompletableFuture.failedFuture(new WebSocketClosedException("WebSocket is closed"));
+        }
+        CompletableFuture<Void> future = sendQueue.offer(frame, control, false);
+        if (future == SendQueue.OVERFLOW) {
+            String reason = "Send queue passed " + endpoint.settings().maxBufferedBytes() + " bytes: peer too slow";
+            fail(CloseCodes.POLICY_VIOLATION, reason, null);
+            return CompletableFuture.failedFuture(new WebSocketClosedException(reason));
+        }
+        lastWriteNanos = System.nanoTime();
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<Void> close(int code, String reason) {
+        if (!CloseStatus.isValidOnWire(code)) {
+            throw new IllegalArgumentException("Close code " + code + " may not be sent (use 1000-1003, 1007-1014 or 3000-4999)");
+        }
+        String text = reason == null ? "" : reason;
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return CompletableFuture.completedFuture(null);
+            }
+            state = State.CLOSING;
+            closeCode = code;
+            closeReason = text;
+            closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
+        }
+        return sendClose(encoder.close(code, text));
+    }
+
+    /** Fails the connection (RFC 6455 section 7.1.7): close frame with the code, then TCP closed without waiting for an answer. */
+    void fail(int code, String reason, Throwable cause) {
+        boolean sendClose;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            sendClose = state == State.OPEN;
+            state = State.CLOSING;
+            closeCode = code;
+            closeReason = reason;
+            closeAfterFlush = true;
+            closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
+        }
+        if (cause != null) {
+            notifyError(cause);
+        }
+        if (sendClose) {
+            sendClose(encoder.close(code, reason));
+        } else {
+            terminate(0, null, true);
+        }
+    }
+
+    private CompletableFuture<Void> sendClose(ByteBuffer[] frame) {
+        CompletableFuture<Void> written = sendQueue.offer(frame, true, true);
+        written.whenComplete((ok, error) -> {
+            boolean closeNow;
+            synchronized (this) {
+                closeNow = closeAfterFlush || error != null;
+            }
+            if (closeNow) {
+                terminate(0, null, true);
+            }
+        });
+        return written;
+    }
+
+    private void handlerFailed(Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "WebSocket handler failed on " + handshake.path() + "; closing with 1011", t);
+        fail(CloseCodes.INTERNAL_ERROR, "Internal server error", t);
+    }
+
+    private void writeFailed(Throwable cause) {
+        terminate(CloseCodes.ABNORMAL, "Write failed: " + cause, false);
+    }
+
+    private void notifyError(Throwable cause) {
+        try {
+            handler.onError(this, cause);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "WebSocket handler's onError threw", t);
+        }
+    }
+
+    /**
+     * Ends the connection: TCP closed, queued sends failed, onClose called once.
+     *
+     * @param useDecided report the status decided when the close began (otherwise the given one)
+     */
+    private void terminate(int code, String reason, boolean useDecided) {
+        int reportCode;
+        String reportReason;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            boolean handshakeStarted = state == State.CLOSING;
+            state = State.CLOSED;
+            if (useDecided && handshakeStarted) {
+                reportCode = closeCode;
+                reportReason = closeReason;
+            } else {
+                reportCode = code;
+                reportReason = reason;
+            }
+        }
+        sendQueue.fail(new WebSocketClosedException("WebSocket closed (" + reportCode + " " + reportReason + ")"));
+        if (transport != null) {
+            transport.close();
+        }
+        endpoint.unregister(this);
+        if (closeReported.compareAndSet(false, true)) {
+            try {
+                handler.onClose(this, reportCode, reportReason);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "WebSocket handler's onClose threw", t);
+            }
+        }
+    }
+
+    // ---- timers, run by the endpoint's sweep ----
+
+    /** Checks this connection's deadlines; called periodically from the shared scheduler. */
+    void sweep(long now) {
+        State current;
+        synchronized (this) {
+            current = state;
+        }
+        var settings = endpoint.settings();
+        if (current == State.CLOSING) {
+            if (now - closeDeadlineNanos > 0) {
+                terminate(CloseCodes.ABNORMAL, "Closing handshake timed out after " + settings.closeTimeout().toMillis()
+                        + " ms (closing with " + closeCode + ")", false);
+            }
+            return;
+        }
+        if (current != State.OPEN) {
+            return;
+        }
+        long idle = settings.idleTimeout().toNanos();
+        if (idle > 0 && now - lastReadNanos > idle) {
+            close(CloseCodes.GOING_AWAY, "Idle timeout: nothing received for " + settings.idleTimeout().toMillis() + " ms");
+            return;
+        }
+        // Ping when either direction has been quiet: proxies cut connections that send nothing, and a
+        // peer that only listens must still answer now and then, or the idle timeout takes it.
+        long ping = settings.pingInterval().toNanos();
+        if (ping > 0 && version == ProtocolVersion.RFC6455 && now - lastPingNanos > ping
+                && (now - lastWriteNanos > ping || now - lastReadNanos > ping)) {
+            lastPingNanos = now;
+            ping(ByteBuffer.allocate(0));
+        }
+    }
+
+    /** The web application is stopping: say so to the peer with 1001. */
+    void shutdown(String reason) {
+        if (isOpen()) {
+            close(CloseCodes.GOING_AWAY, reason);
+        }
+    }
+
+    /** Drops TCP at once, for a stop whose grace period is over. */
+    void abort(String reason) {
+        terminate(CloseCodes.ABNORMAL, reason, false);
+    }
+
+    // ---- WebSocket accessors ----
+
+    @Override
+    public synchronized boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    boolean isClosed() {
+        synchronized (this) {
+            return state == State.CLOSED;
+        }
+    }
+
+    @Override
+    public long bufferedAmount() {
+        return sendQueue.bufferedBytes();
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public List<String> extensions() {
+        return extensions;
+    }
+
+    @Override
+    public ProtocolVersion protocolVersion() {
+        return version;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return handshake.remoteAddress();
+    }
+
+    @Override
+    public HandshakeRequest handshake() {
+        return handshake;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket[" + version + " " + handshake.path() + " from " + handshake.remoteAddress() + "]";
+    }
+}

@@ -1,0 +1,173 @@
+package io.socketlet.server;
+
+import io.socketlet.HandshakeRequest;
+import io.socketlet.WebSocketHandler;
+import io.socketlet.WebSocketSettings;
+import io.socketlet.WebSocketSettings.TransportMode;
+import io.socketlet.server.jetty.JettyUpgrade;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Enumeration;
+import java.util.Map;
+
+/**
+ * A servlet that serves WebSocket and plain HTTP on one URL. Extend it, implement
+ * {@link #accept}, map it like any servlet:
+ *
+ * <pre>{@code
+ * public class EchoServlet extends WebSocketServlet {
+ *     protected WebSocketHandler accept(HandshakeRequest request) {
+ *         return new WebSocketHandler() {
+ *             public void onText(WebSocket socket, String text) { socket.sendText(text); }
+ *         };
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A GET that is not an upgrade answers {@code 200 text/plain "WebSocket server works!"}. An
+ * upgrade request is validated (400 with a one-line reason, or 426 for another protocol version),
+ * offered to {@link #accept} (null refuses with 403), answered with 101, and handed to the
+ * engine: on the container's {@code HttpUpgradeHandler}, or on Jetty over Jetty's own socket
+ * (see {@code docs/jetty-upgrade-bug.md}).
+ *
+ * <p>Settings come from init-params named as in {@link WebSocketSettings#PARAMETER_NAMES}, then
+ * from {@link #configure}; a bad value fails {@code init} with a message naming the parameter.
+ */
+public abstract class WebSocketServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger(WebSocketServlet.class.getName());
+    /** How long a stopping application waits for close handshakes before dropping connections. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
+
+    private transient Endpoint endpoint;
+    private transient SharedScheduler scheduler;
+
+    /**
+     * Decides whether to take a connection, after the handshake was found valid.
+     *
+     * @return the handler for the new connection, or null to refuse it with 403
+     */
+    protected abstract WebSocketHandler accept(HandshakeRequest request);
+
+    /** Adjusts the settings in code, after the init-params were applied. Does nothing by default. */
+    protected void configure(WebSocketSettings settings) {
+    }
+
+    @Override
+    public void init(ServletConfig config) throws ServletException {
+        super.init(config);
+        WebSocketSettings settings = new WebSocketSettings();
+        Enumeration<String> names = config.getInitParameterNames();
+        while (names.hasMoreElements()) {
+            String name = names.nextElement();
+            if (WebSocketSettings.PARAMETER_NAMES.contains(name)) {
+                try {
+                    settings.set(name, config.getInitParameter(name));
+                } catch (IllegalArgumentException e) {
+                    throw new ServletException(config.getServletName() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        try {
+            configure(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ServletException(config.getServletName() + ": invalid WebSocket setting: " + e.getMessage(), e);
+        }
+        scheduler = SharedScheduler.acquire(config.getServletContext());
+        endpoint = new Endpoint(config.getServletName(), settings.copy(), scheduler);
+    }
+
+    /** This endpoint's settings, as applied at init. */
+    protected final WebSocketSettings settings() {
+        return endpoint.settings().copy();
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        ServletHandshakeRequest handshake = ServletHandshakeRequest.of(request);
+        if (!Handshake.isWebSocketRequest(handshake)) {
+            super.service(request, response);
+            return;
+        }
+        if (endpoint.isStopping()) {
+            response.setHeader("Retry-After", "5");
+            sendPlain(response, 503, "Server is shutting down");
+            return;
+        }
+        HandshakeDecision decision = Handshake.negotiate(request.getMethod(), request.getProtocol(), handshake, endpoint.settings());
+        if (!decision.accepted()) {
+            refuse(response, decision.status(), decision.reason(), decision.headers());
+            return;
+        }
+        WebSocketHandler handler;
+        try {
+            handler = accept(handshake);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "accept() failed for " + handshake.path(), e);
+            refuse(response, 500, "The endpoint failed to accept the connection", Map.of());
+            return;
+        }
+        if (handler == null) {
+            refuse(response, 403, "The endpoint refused the connection", Map.of());
+            return;
+        }
+        upgrade(request, response, handshake, decision, handler);
+    }
+
+    /** Plain GET: says the server is here. */
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        sendPlain(response, 200, "WebSocket server works!");
+    }
+
+    private void upgrade(HttpServletRequest request, HttpServletResponse response, ServletHandshakeRequest handshake,
+                         HandshakeDecision decision, WebSocketHandler handler) throws IOException, ServletException {
+        WebSocketConnection connection = new WebSocketConnection(endpoint, handler, handshake, decision.version(),
+                decision.subprotocol(), decision.extensions());
+        // Both containers want these set by us before the switch (Tomcat adds neither Upgrade nor Connection).
+        response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
+        decision.headers().forEach(response::setHeader);
+        TransportMode mode = endpoint.settings().transport();
+        if (mode != TransportMode.SERVLET && JettyUpgrade.isAvailable(request)) {
+            JettyUpgrade.takeOver(request, connection::open);
+        } else if (mode == TransportMode.JETTY) {
+            response.reset();
+            refuse(response, 500, "transport=JETTY is set, but this container is not Jetty 12", Map.of());
+        } else {
+            request.upgrade(UpgradeHandler.class).onOpen(connection::open);
+        }
+    }
+
+    private static void refuse(HttpServletResponse response, int status, String reason, Map<String, String> headers)
+            throws IOException {
+        headers.forEach(response::setHeader);
+        sendPlain(response, status, reason);
+    }
+
+    private static void sendPlain(HttpServletResponse response, int status, String body) throws IOException {
+        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("text/plain;charset=utf-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    @Override
+    public void destroy() {
+        if (endpoint != null) {
+            endpoint.shutdown(SHUTDOWN_GRACE);
+        }
+        if (scheduler != null) {
+            scheduler.release(getServletContext());
+        }
+        super.destroy();
+    }
+}

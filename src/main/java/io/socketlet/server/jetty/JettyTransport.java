@@ -1,0 +1,324 @@
+package io.socketlet.server.jetty;
+
+import io.socketlet.server.Transport;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A {@link Transport} straight on Jetty's socket: the {@link Connection} that Jetty switches the
+ * {@link EndPoint} to after it sent the 101 (see {@link JettyUpgrade} for why, and
+ * docs/jetty-upgrade-bug.md).
+ *
+ * <p>Reads are Jetty's own non-blocking cycle: {@link #fillInterested()}, then
+ * {@link #onFillable()} fills a pooled heap buffer until the socket has nothing more, hands every
+ * chunk to the listener, and gives the buffer back before waiting again, so an idle connection
+ * holds no read buffer. Writes go to {@link EndPoint#write(Callback, ByteBuffer...)}.
+ */
+public final class JettyTransport extends AbstractConnection implements Connection.UpgradeTo, Transport {
+
+    /** Read buffer size: one pooled buffer per connection, only while bytes are arriving. */
+    static final int READ_BUFFER_SIZE = 8192;
+
+    /**
+     * The most bytes handed to one {@link EndPoint#write} call. The JDK copies a heap buffer into a
+     * temporary direct buffer of the same size before the system call and keeps that buffer
+     * cached per thread, so one 16 MB message would pin 16 MB of native memory in every pool
+     * thread that ever wrote one. Bigger writes go out in slices of this size.
+     */
+    static final int MAX_WRITE_SLICE = 64 * 1024;
+
+    private final ByteBufferPool bufferPool;
+    private final Consumer<? super Transport> onOpen;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Bytes that came in with the request headers, delivered first by {@link #start}. */
+    private ByteBuffer prefilled;
+    private volatile TransportListener listener;
+    /** Set once EOF or a failure went to the listener: nothing more is delivered after it. */
+    private boolean inputDone;
+
+    /**
+     * @param onOpen called once Jetty has switched the socket to this connection, on the Jetty
+     *               thread that completed the 101 response
+     */
+    JettyTransport(EndPoint endPoint, Executor executor, ByteBufferPool bufferPool,
+                   Consumer<? super Transport> onOpen) {
+        super(endPoint, executor);
+        this.bufferPool = Objects.requireNonNull(bufferPool, "bufferPool");
+        this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
+        setInputBufferSize(READ_BUFFER_SIZE);
+    }
+
+    /** The peer's address, or {@code null} if Jetty does not know it. */
+    public SocketAddress getRemoteAddress() {
+        return getEndPoint().getRemoteSocketAddress();
+    }
+
+    /** This side's address, or {@code null} if Jetty does not know it. */
+    public SocketAddress getLocalAddress() {
+        return getEndPoint().getLocalSocketAddress();
+    }
+
+    // ---- Jetty's side: upgrade, open, read, idle, close ----
+
+    /**
+     * Bytes Jetty had already read past the request headers (a client's first frame, hixie-76's
+     * eight key bytes). Jetty hands over a direct buffer it no longer uses; the listener needs a
+     * heap buffer, so copy.
+     */
+    @Override
+    public void onUpgradeTo(ByteBuffer buffer) {
+        if (buffer == null || !buffer.hasRemaining()) {
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
+        copy.put(buffer).flip();
+        prefilled = copy;
+    }
+
+    @Override
+    public void onOpen() {
+        super.onOpen();
+        // The engine owns idle timeouts (it pings, and closes with 1001/1006 semantics of its
+        // own). Jetty's connector idle timeout, still on this EndPoint from the HTTP request,
+        // would otherwise close a quiet WebSocket behind the engine's back.
+        getEndPoint().setIdleTimeout(0);
+        try {
+            onOpen.accept(this);
+        } catch (Throwable x) {
+            // We run inside Jetty's completion of the 101 response: don't let it see our failure.
+            close();
+        }
+    }
+
+    /** Never let Jetty's idle timeout close the socket; see {@link #onOpen()}. */
+    @Override
+    public boolean onIdleExpired(TimeoutException timeout) {
+        return false;
+    }
+
+    @Override
+    public void onFillable() {
+        TransportListener target = listener;
+        RetainableByteBuffer pooled = bufferPool.acquire(getInputBufferSize(), false);
+        try {
+            ByteBuffer buffer = pooled.getByteBuffer();
+            while (!closed.get()) {
+                buffer.clear().limit(0); // Jetty fills from limit to capacity ("flush mode")
+                int filled = getEndPoint().fill(buffer);
+                if (filled > 0) {
+                    target.onRead(buffer);
+                } else if (filled == 0) {
+                    // Give the buffer back before waiting: an idle connection holds none.
+                    pooled.release();
+                    pooled = null;
+                    fillInterested();
+                    return;
+                } else {
+                    endOfInput(null);
+                    return;
+                }
+            }
+        } catch (Throwable x) {
+            endOfInput(x);
+        } finally {
+            if (pooled != null) {
+                pooled.release();
+            }
+        }
+    }
+
+    /** The socket closed or failed while we waited for bytes. */
+    @Override
+    public void onFillInterestedFailed(Throwable cause) {
+        endOfInput(cause);
+    }
+
+    /**
+     * The one terminal input event, delivered at most once and never after {@link #close()}.
+     * Reads are serial (the fill loop and a fill-interest failure never overlap), so no lock. A
+     * socket that Jetty itself closes (server stop) ends here too: a waiting read fails, a running
+     * fill loop reads EOF.
+     */
+    private void endOfInput(Throwable failure) {
+        if (inputDone) {
+            return;
+        }
+        inputDone = true;
+        if (closed.get()) {
+            return;
+        }
+        TransportListener target = listener;
+        if (failure == null) {
+            target.onEndOfInput();
+        } else {
+            target.onFailure(failure);
+            close(); // a socket that failed to read is of no further use
+        }
+    }
+
+    // ---- The engine's side: Transport ----
+
+    @Override
+    public void start(TransportListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (this.listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.listener = listener;
+        ByteBuffer early = prefilled;
+        prefilled = null;
+        if (early != null && !closed.get()) {
+            try {
+                listener.onRead(early);
+            } catch (Throwable x) {
+                endOfInput(x);
+                return;
+            }
+        }
+        if (closed.get()) {
+            return;
+        }
+        if (!getEndPoint().isOpen()) {
+            endOfInput(new ClosedChannelException()); // Jetty closed it before we started
+            return;
+        }
+        fillInterested();
+    }
+
+    @Override
+    public void write(ByteBuffer[] buffers, WriteCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (closed.get() || !getEndPoint().isOpen()) {
+            callback.failed(new ClosedChannelException());
+            return;
+        }
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        try {
+            if (total <= MAX_WRITE_SLICE) {
+                getEndPoint().write(new WriteDone(callback), buffers);
+            } else {
+                new SlicedWrite(buffers, callback).next();
+            }
+        } catch (RuntimeException x) { // WritePendingException: the caller broke the one-write rule
+            callback.failed(x);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            getEndPoint().close(); // fails a pending write; the read side stops quietly
+        }
+    }
+
+    /** Adapts Jetty's write completion to the engine's. Blocking by default: Jetty dispatches it. */
+    private static final class WriteDone implements Callback {
+        private final WriteCallback callback;
+
+        WriteDone(WriteCallback callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void succeeded() {
+            callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            callback.failed(x);
+        }
+    }
+
+    /**
+     * A write bigger than {@link #MAX_WRITE_SLICE}, sent as successive views of at most that many
+     * bytes. Completions that run inline do not recurse: the loop in {@link #next()} picks them up.
+     */
+    private final class SlicedWrite implements Callback {
+        private final ByteBuffer[] buffers;
+        private final WriteCallback callback;
+        private int index;
+        /** Guards against recursion when Jetty completes a write inline. */
+        private final AtomicBoolean iterating = new AtomicBoolean();
+        private volatile boolean pendingNext;
+
+        SlicedWrite(ByteBuffer[] buffers, WriteCallback callback) {
+            this.buffers = buffers;
+            this.callback = callback;
+        }
+
+        void next() {
+            pendingNext = true;
+            while (pendingNext) {
+                if (!iterating.compareAndSet(false, true)) {
+                    return; // the loop below, further up this stack, will see pendingNext
+                }
+                try {
+                    while (pendingNext) {
+                        pendingNext = false;
+                        if (!writeSlice()) {
+                            return;
+                        }
+                    }
+                } finally {
+                    iterating.set(false);
+                }
+            }
+        }
+
+        /** Starts the next slice; false when everything was written (and the callback ran). */
+        private boolean writeSlice() {
+            while (index < buffers.length && !buffers[index].hasRemaining()) {
+                index++;
+            }
+            if (index == buffers.length) {
+                callback.succeeded();
+                return false;
+            }
+            if (closed.get()) {
+                callback.failed(new ClosedChannelException());
+                return false;
+            }
+            ByteBuffer source = buffers[index];
+            int length = Math.min(source.remaining(), MAX_WRITE_SLICE);
+            ByteBuffer slice = source.slice();
+            slice.limit(length);
+            // Advance the caller's buffer now; the slice is what Jetty consumes.
+            source.position(source.position() + length);
+            getEndPoint().write(this, slice);
+            return true;
+        }
+
+        @Override
+        public void succeeded() {
+            next();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            callback.failed(x);
+        }
+    }
+
+    @Override
+    public String toConnectionString() {
+        return "JettyTransport@" + Integer.toHexString(hashCode()) + "[closed=" + closed.get() + "]";
+    }
+}

@@ -1,0 +1,71 @@
+package io.socketlet.it;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One started container per {@link ContainerKind} for a whole test class: started on first
+ * use, stopped after the class. Register as a static field:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet").servlet(...));
+ *
+ * @BothContainers
+ * void echoes(ContainerKind kind) { URI uri = SERVERS.get(kind).ws("/echo"); ... }
+ * }</pre>
+ *
+ * A container that failed to start fails every test that asks for it, with the same cause,
+ * without being retried for each test.
+ */
+public final class ContainerPool implements AfterAllCallback {
+
+    private final Containers.Deployment deployment;
+    private final Map<ContainerKind, Containers.Running> running = new EnumMap<>(ContainerKind.class);
+    private final Map<ContainerKind, Exception> failed = new EnumMap<>(ContainerKind.class);
+
+    public ContainerPool(Containers.Deployment deployment) {
+        this.deployment = deployment;
+    }
+
+    /** The started container of this kind, starting it if needed. */
+    public synchronized Containers.Running get(ContainerKind kind) {
+        Containers.Running server = running.get(kind);
+        if (server != null) {
+            return server;
+        }
+        Exception earlier = failed.get(kind);
+        if (earlier != null) {
+            throw new IllegalStateException(kind + " failed to start earlier in this class", earlier);
+        }
+        try {
+            server = Containers.start(kind, deployment);
+        } catch (Exception e) {
+            failed.put(kind, e);
+            throw new IllegalStateException(kind + " failed to start", e);
+        }
+        running.put(kind, server);
+        return server;
+    }
+
+    @Override
+    public synchronized void afterAll(ExtensionContext context) {
+        RuntimeException first = null;
+        for (Containers.Running server : running.values()) {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        running.clear();
+        failed.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}
