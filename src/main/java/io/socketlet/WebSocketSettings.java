@@ -34,6 +34,7 @@ public final class WebSocketSettings {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -41,6 +42,7 @@ public final class WebSocketSettings {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private Set<ProtocolVersion> protocols = EnumSet.of(ProtocolVersion.RFC6455);
     private List<String> subprotocols = List.of();
     private TransportMode transport = TransportMode.AUTO;
@@ -48,7 +50,7 @@ public final class WebSocketSettings {
     /** The names accepted by {@link #set(String, String)}, one per setting. */
     public static final List<String> PARAMETER_NAMES = List.of(
             "maxFrameSize", "maxMessageSize", "maxBufferedBytes", "idleTimeout", "pingInterval",
-            "closeTimeout", "protocols", "subprotocols", "transport");
+            "closeTimeout", "handshakeTimeout", "protocols", "subprotocols", "transport");
 
     /**
      * Sets one setting from its text form, as found in an init-param: sizes in bytes or with a
@@ -66,6 +68,7 @@ public final class WebSocketSettings {
                 case "idleTimeout" -> idleTimeout(parseDuration(value));
                 case "pingInterval" -> pingInterval(parseDuration(value));
                 case "closeTimeout" -> closeTimeout(parseDuration(value));
+                case "handshakeTimeout" -> handshakeTimeout(parseDuration(value));
                 case "protocols" -> {
                     Set<ProtocolVersion> set = EnumSet.noneOf(ProtocolVersion.class);
                     for (String token : splitList(value)) {
@@ -157,6 +160,20 @@ public final class WebSocketSettings {
         return this;
     }
 
+    /** How long a hixie-76 client may take to send the 8 challenge bytes after its headers. Default 10 seconds. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    public WebSocketSettings handshakeTimeout(Duration timeout) {
+        nonNegative("handshakeTimeout", timeout);
+        if (timeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive");
+        }
+        this.handshakeTimeout = timeout;
+        return this;
+    }
+
     /** The protocol roads this endpoint accepts. Default: RFC 6455 only (the legacy drafts have no masking). */
     public Set<ProtocolVersion> protocols() {
         return Collections.unmodifiableSet(protocols);
@@ -209,6 +226,7 @@ public final class WebSocketSettings {
         c.idleTimeout = idleTimeout;
         c.pingInterval = pingInterval;
         c.closeTimeout = closeTimeout;
+        c.handshakeTimeout = handshakeTimeout;
         c.protocols = EnumSet.copyOf(protocols);
         c.subprotocols = subprotocols;
         c.transport = transport;
@@ -219,7 +237,7 @@ public final class WebSocketSettings {
     public String toString() {
         return "WebSocketSettings{maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize
                 + ", maxBufferedBytes=" + maxBufferedBytes + ", idleTimeout=" + idleTimeout
-                + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout
+                + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout + ", handshakeTimeout=" + handshakeTimeout
                 + ", protocols=" + protocols + ", subprotocols=" + subprotocols + ", transport=" + transport + "}";
     }
 

@@ -6,7 +6,8 @@ import io.socketlet.protocol.Decoder;
 import io.socketlet.protocol.Encoder;
 import io.socketlet.protocol.FrameDecoder;
 import io.socketlet.protocol.FrameEncoder;
-import io.socketlet.protocol.MessageListener;
+import io.socketlet.protocol.HixieDecoder;
+import io.socketlet.protocol.HixieEncoder;
 
 /** Picks the decoder and encoder of the road a handshake took: the one place that knows every road. */
 final class Codecs {
@@ -14,17 +15,15 @@ final class Codecs {
     private Codecs() {
     }
 
-    static Decoder decoder(ProtocolVersion version, WebSocketSettings settings, MessageListener listener) {
+    static Decoder decoder(ProtocolVersion version, WebSocketSettings settings, WebSocketConnection connection) {
         return switch (version) {
-            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), listener);
-            default -> throw new IllegalStateException("The " + version.token() + " road is not built yet");
+            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), connection);
+            case HIXIE_76 -> new HixieDecoder(settings.maxMessageSize(), connection, connection::onChallenge);
+            case HIXIE_75 -> new HixieDecoder(settings.maxMessageSize(), connection, null);
         };
     }
 
     static Encoder encoder(ProtocolVersion version) {
-        return switch (version) {
-            case RFC6455 -> new FrameEncoder();
-            default -> throw new IllegalStateException("The " + version.token() + " road is not built yet");
-        };
+        return version == ProtocolVersion.RFC6455 ? new FrameEncoder() : new HixieEncoder();
     }
 }

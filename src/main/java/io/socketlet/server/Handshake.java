@@ -69,6 +69,11 @@ public final class Handshake {
             boolean hasKeys = request.header("Sec-WebSocket-Key1") != null || request.header("Sec-WebSocket-Key2") != null;
             ProtocolVersion legacy = hasKeys ? ProtocolVersion.HIXIE_76 : ProtocolVersion.HIXIE_75;
             if (settings.protocols().contains(legacy)) {
+                if (legacy == ProtocolVersion.HIXIE_75) {
+                    // -75 names its header without the Sec- prefix.
+                    List<String> offered75 = HeaderTokens.tokenList(joined(request, "WebSocket-Protocol"));
+                    subprotocol = offered75 == null ? "" : selectSubprotocol(offered75, settings.subprotocols());
+                }
                 return negotiateHixie(legacy, request, subprotocol);
             }
             return unsupportedVersion("Missing Sec-WebSocket-Version (this server speaks version 13)");

@@ -9,6 +9,7 @@ import io.socketlet.WebSocketHandler;
 import io.socketlet.protocol.CloseStatus;
 import io.socketlet.protocol.Decoder;
 import io.socketlet.protocol.Encoder;
+import io.socketlet.protocol.Hixie76;
 import io.socketlet.protocol.MessageListener;
 import io.socketlet.protocol.ProtocolException;
 
@@ -61,6 +62,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     private volatile long lastWriteNanos;
     private volatile long closeDeadlineNanos;
     private volatile long lastPingNanos;
+    private final long openedNanos;
+    /** hixie-76 only: the 8 challenge bytes have not arrived yet. */
+    private volatile boolean awaitingChallenge;
 
     WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake,
                         ProtocolVersion version, String subprotocol, List<String> extensions) {
@@ -77,19 +81,39 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         this.lastReadNanos = now;
         this.lastWriteNanos = now;
         this.lastPingNanos = now;
+        this.openedNanos = now;
     }
 
     /** Starts the connection on its transport: onOpen first (its sends wait in the queue), then reads and writes flow. */
     void open(Transport transport) {
         this.transport = transport;
         endpoint.register(this);
+        if (version == ProtocolVersion.HIXIE_76) {
+            awaitingChallenge = true; // onOpen waits until the challenge is answered
+        } else {
+            notifyOpen();
+        }
+        transport.start(this);
+        sendQueue.start(transport);
+    }
+
+    private void notifyOpen() {
         try {
             handler.onOpen(this);
         } catch (Throwable t) {
             handlerFailed(t);
         }
-        transport.start(this);
-        sendQueue.start(transport);
+    }
+
+    /**
+     * hixie-76: the 8 bytes after the request headers arrived. The 16-byte answer goes out before
+     * anything else, then the application hears onOpen.
+     */
+    void onChallenge(byte[] key3) {
+        byte[] answer = Hixie76.challengeResponse(handshake.header("Sec-WebSocket-Key1"), handshake.header("Sec-WebSocket-Key2"), key3);
+        sendQueue.offer(new ByteBuffer[] {ByteBuffer.wrap(answer)}, true, false);
+        awaitingChallenge = false;
+        notifyOpen();
     }
 
     // ---- input: transport -> decoder -> handler ----
@@ -366,6 +390,12 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         if (current != State.OPEN) {
             return;
         }
+        if (awaitingChallenge) {
+            if (now - openedNanos > settings.handshakeTimeout().toNanos()) {
+                abort("hixie-76 challenge bytes did not arrive within " + settings.handshakeTimeout().toMillis() + " ms");
+            }
+            return;
+        }
         long idle = settings.idleTimeout().toNanos();
         if (idle > 0 && now - lastReadNanos > idle) {
             close(CloseCodes.GOING_AWAY, "Idle timeout: nothing received for " + settings.idleTimeout().toMillis() + " ms");
@@ -383,7 +413,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     /** The web application is stopping: say so to the peer with 1001. */
     void shutdown(String reason) {
-        if (isOpen()) {
+        if (awaitingChallenge) {
+            abort(reason);
+        } else if (isOpen()) {
             close(CloseCodes.GOING_AWAY, reason);
         }
     }

@@ -130,7 +130,13 @@ class HandshakeIT {
         List<String> headers = validHeaders(port(kind), "Connection");
         headers.add("Connection: keep-alive");
         String request = RawHttp.request("GET /echo HTTP/1.1", headers);
-        assertRejected(RawHttp.exchange(port(kind), request, T), 400, request, "Connection", "Upgrade");
+        RawHttp.Response r = RawHttp.exchange(port(kind), request, T);
+        if (kind == ContainerKind.JETTY && r.status() == 400 && r.bodyText().contains("Invalid h2c upgrade headers")) {
+            // Jetty 12.1 refuses an Upgrade header without "Connection: upgrade" itself, before any
+            // servlet runs, with its own HTML page: the status is right, the body is not ours.
+            return;
+        }
+        assertRejected(r, 400, request, "Connection", "Upgrade");
     }
 
     static Stream<Arguments> badKeys() {

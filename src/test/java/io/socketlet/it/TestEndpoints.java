@@ -26,6 +26,8 @@ public final class TestEndpoints {
 
     /** Echoes text as text and binary as binary; settings only from init-params. */
     public static class Echo extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
             return new WebSocketHandler() {
@@ -48,6 +50,8 @@ public final class TestEndpoints {
      * {@code subprotocol=<selected>} so a test can see what the application was told.
      */
     public static class Subprotocols extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected void configure(WebSocketSettings settings) {
             settings.subprotocols(List.of("chat", "superchat", "v2.echo"));
@@ -66,6 +70,8 @@ public final class TestEndpoints {
 
     /** Same reporting as {@link Subprotocols}, with the list coming only from the {@code subprotocols} init-param. */
     public static class ReportSubprotocol extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
             return new WebSocketHandler() {
@@ -79,6 +85,8 @@ public final class TestEndpoints {
 
     /** Refuses every connection: {@code accept} returns null, so the handshake answers 403. */
     public static class Refuse extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
             return null;
@@ -87,6 +95,8 @@ public final class TestEndpoints {
 
     /** Throws from {@code onText}: the server must close with 1011. Binary is echoed. */
     public static class Throwing extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
             return new WebSocketHandler() {
@@ -108,6 +118,8 @@ public final class TestEndpoints {
      * {@code socket.close(code, reason)}; anything else is echoed.
      */
     public static class CloseOnCommand extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
             return new WebSocketHandler() {
@@ -142,6 +154,8 @@ public final class TestEndpoints {
      * parameter), for tests that assert what the application saw. Text is echoed.
      */
     public static class Recording extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
         private static final Map<String, BlockingQueue<Event>> EVENTS = new ConcurrentHashMap<>();
 
         /** The events of the connection that used {@code ?id=<id>}. */

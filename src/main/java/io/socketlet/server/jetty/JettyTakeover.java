@@ -13,6 +13,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Components;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 
 /**
  * The Jetty-typed half of {@link JettyUpgrade}, loaded only after
@@ -50,8 +51,10 @@ final class JettyTakeover {
             throw new IllegalStateException("the request's connection no longer owns its socket: " + connection);
         }
         Components components = jettyRequest.getComponents();
+        // The innermost response: Jetty recycles the servlet one before the switch, this one after.
+        Response sent = Response.getOriginalResponse(jettyRequest.getServletContextResponse());
         JettyTransport transport = new JettyTransport(endPoint, components.getExecutor(),
-                components.getByteBufferPool(), onOpen);
+                components.getByteBufferPool(), sent::getStatus, onOpen);
         // On the innermost request, the one HttpConnection reads when the response completes:
         // a handler's Request.Wrapper may keep attributes of its own.
         Request.unWrap(jettyRequest).setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, transport);

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -42,6 +43,7 @@ public final class JettyTransport extends AbstractConnection implements Connecti
     static final int MAX_WRITE_SLICE = 64 * 1024;
 
     private final ByteBufferPool bufferPool;
+    private final IntSupplier sentStatus;
     private final Consumer<? super Transport> onOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes that came in with the request headers, delivered first by {@link #start}. */
@@ -51,13 +53,15 @@ public final class JettyTransport extends AbstractConnection implements Connecti
     private boolean inputDone;
 
     /**
-     * @param onOpen called once Jetty has switched the socket to this connection, on the Jetty
-     *               thread that completed the 101 response
+     * @param sentStatus the status of the response Jetty sent, read when Jetty switches over
+     * @param onOpen     called once Jetty has switched the socket to this connection after a 101,
+     *                   on the Jetty thread that completed the response
      */
     JettyTransport(EndPoint endPoint, Executor executor, ByteBufferPool bufferPool,
-                   Consumer<? super Transport> onOpen) {
+                   IntSupplier sentStatus, Consumer<? super Transport> onOpen) {
         super(endPoint, executor);
         this.bufferPool = Objects.requireNonNull(bufferPool, "bufferPool");
+        this.sentStatus = Objects.requireNonNull(sentStatus, "sentStatus");
         this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
         setInputBufferSize(READ_BUFFER_SIZE);
     }
@@ -96,11 +100,25 @@ public final class JettyTransport extends AbstractConnection implements Connecti
         // own). Jetty's connector idle timeout, still on this EndPoint from the HTTP request,
         // would otherwise close a quiet WebSocket behind the engine's back.
         getEndPoint().setIdleTimeout(0);
+        // Jetty switches whatever response went out. If service() threw after the takeover was
+        // arranged, that was an error page, not our 101: the client is not speaking WebSocket.
+        if (statusSent() != 101) {
+            close();
+            return;
+        }
         try {
             onOpen.accept(this);
         } catch (Throwable x) {
             // We run inside Jetty's completion of the 101 response: don't let it see our failure.
             close();
+        }
+    }
+
+    private int statusSent() {
+        try {
+            return sentStatus.getAsInt();
+        } catch (RuntimeException x) {
+            return 101; // cannot tell (a Jetty that recycles earlier): the usual case is the 101
         }
     }
 

@@ -28,7 +28,9 @@ public final class JettyUpgrade {
     /** Every Jetty class that {@link JettyTakeover} and {@link JettyTransport} name. */
     private static final String[] REQUIRED_CLASSES = {
             "org.eclipse.jetty.ee10.servlet.ServletContextRequest",
+            "org.eclipse.jetty.ee10.servlet.ServletContextResponse",
             "org.eclipse.jetty.server.Request",
+            "org.eclipse.jetty.server.Response",
             "org.eclipse.jetty.server.HttpStream",
             "org.eclipse.jetty.server.ConnectionMetaData",
             "org.eclipse.jetty.server.Components",
@@ -69,7 +71,11 @@ public final class JettyUpgrade {
      * request headers reach the transport's listener first, once it is started.
      *
      * <p>Call it from {@code service()}, after the response status was set to 101 and its
-     * headers were set, before anything is written to the response body.
+     * headers were set. Jetty sends no body with a 101 (whatever is written to the response
+     * output is dropped): bytes that belong after the 101 headers, such as hixie-76's challenge
+     * answer, go through {@link Transport#write} once open. If the response that finally goes out
+     * is not a 101 (service() threw afterwards and Jetty sent an error page), {@code onOpen} is
+     * never called and the socket is closed.
      *
      * @throws IllegalStateException if not {@link #isAvailable}, if the response status is not
      *                               101, or if the response is already committed

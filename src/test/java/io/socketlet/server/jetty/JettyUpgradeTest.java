@@ -223,25 +223,36 @@ class JettyUpgradeTest {
     }
 
     @Test
-    void explore() throws Exception {
+    void serviceThrowingAfterTakeOverSendsItsErrorAndNeverOpens() throws Exception {
         start(30_000);
-        for (String p : new String[] {"/flush", "/body"}) {
-            Client c = connect(p);
-            c.send(concat(c.upgradeRequest(), "early".getBytes(StandardCharsets.US_ASCII)));
-            System.out.println(p + " HEAD: " + c.readHead());
-            c.socket.setSoTimeout(1000);
-            try {
-                byte[] b = new byte[200];
-                int n = c.in.read(b);
-                System.out.println(p + " got " + n + ": " + (n > 0 ? new String(b, 0, n, StandardCharsets.ISO_8859_1) : ""));
-                c.send("later".getBytes(StandardCharsets.US_ASCII));
-                n = c.in.read(b);
-                System.out.println(p + " got " + n + ": " + (n > 0 ? new String(b, 0, n, StandardCharsets.ISO_8859_1) : ""));
-            } catch (Exception x) {
-                System.out.println(p + " " + x);
-            }
-            System.out.println(p + " failures " + side.failures + " events " + side.events);
-        }
+        Client c = connect("/throw");
+        c.send(c.upgradeRequest());
+        String head = c.readHead();
+        assertTrue(head.startsWith("HTTP/1.1 500 "), head);
+        c.readExactly(Integer.parseInt(header(head, "Content-Length")));
+        assertEquals(-1, c.in.read()); // the socket was switched to us and closed, not reused
+        assertEquals(null, side.opened.poll(200, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void flushBufferBeforeTakeOverIsHarmless() throws Exception {
+        start(30_000);
+        Client c = connect("/flush");
+        c.send(concat(c.upgradeRequest(), "early".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(c.readHead().startsWith("HTTP/1.1 101 "));
+        assertArrayEquals("early".getBytes(StandardCharsets.US_ASCII), c.readExactly(5));
+        c.send("later".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals("later".getBytes(StandardCharsets.US_ASCII), c.readExactly(5));
+    }
+
+    /** Jetty sends no body with a 101: bytes after the headers must go through the transport. */
+    @Test
+    void aBodyWrittenToThe101ResponseNeverReachesTheClient() throws Exception {
+        start(30_000);
+        Client c = connect("/body");
+        c.send(concat(c.upgradeRequest(), "early".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(c.readHead().startsWith("HTTP/1.1 101 "));
+        assertArrayEquals("early".getBytes(StandardCharsets.US_ASCII), c.readExactly(5)); // not "BODY"
     }
 
     // ---- the test server ----
@@ -315,6 +326,9 @@ class JettyUpgradeTest {
                 resp.sendError(500, x.getMessage());
             }
             serviceReturned.set(true);
+            if (path.equals("/throw")) {
+                throw new IllegalStateException("boom after takeOver");
+            }
         }
     }
 
