@@ -35,6 +35,7 @@ public final class WebSocketSettings {
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_COMPRESSION_THRESHOLD = 256;
 
     private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -46,11 +47,15 @@ public final class WebSocketSettings {
     private Set<ProtocolVersion> protocols = EnumSet.of(ProtocolVersion.RFC6455);
     private List<String> subprotocols = List.of();
     private TransportMode transport = TransportMode.AUTO;
+    private boolean compression = true;
+    private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
+    private boolean compressionContextTakeover = true;
 
     /** The names accepted by {@link #set(String, String)}, one per setting. */
     public static final List<String> PARAMETER_NAMES = List.of(
             "maxFrameSize", "maxMessageSize", "maxBufferedBytes", "idleTimeout", "pingInterval",
-            "closeTimeout", "handshakeTimeout", "protocols", "subprotocols", "transport");
+            "closeTimeout", "handshakeTimeout", "protocols", "subprotocols", "transport",
+            "compression", "compressionThreshold", "compressionContextTakeover");
 
     /**
      * Sets one setting from its text form, as found in an init-param: sizes in bytes or with a
@@ -78,6 +83,9 @@ public final class WebSocketSettings {
                 }
                 case "subprotocols" -> subprotocols(splitList(value));
                 case "transport" -> transport(TransportMode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+                case "compression" -> compression(parseBoolean(value));
+                case "compressionThreshold" -> compressionThreshold(toInt(parseSize(value)));
+                case "compressionContextTakeover" -> compressionContextTakeover(parseBoolean(value));
                 default -> throw new IllegalArgumentException("unknown setting (known: " + PARAMETER_NAMES + ")");
             }
         } catch (IllegalArgumentException e) {
@@ -217,6 +225,43 @@ public final class WebSocketSettings {
         return this;
     }
 
+    /** Whether permessage-deflate (RFC 7692) is negotiated when a client offers it. Default true. */
+    public boolean compression() {
+        return compression;
+    }
+
+    public WebSocketSettings compression(boolean enabled) {
+        this.compression = enabled;
+        return this;
+    }
+
+    /** Messages shorter than this many bytes are sent uncompressed even when compression is on. Default 256. */
+    public int compressionThreshold() {
+        return compressionThreshold;
+    }
+
+    public WebSocketSettings compressionThreshold(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("compressionThreshold must not be negative, was " + bytes);
+        }
+        this.compressionThreshold = bytes;
+        return this;
+    }
+
+    /**
+     * Whether compression state may be kept from one message to the next (better ratios; about
+     * 300 KiB of native memory per connection while it lasts). False answers both
+     * {@code no_context_takeover} parameters, so no compressor outlives a message. Default true.
+     */
+    public boolean compressionContextTakeover() {
+        return compressionContextTakeover;
+    }
+
+    public WebSocketSettings compressionContextTakeover(boolean allowed) {
+        this.compressionContextTakeover = allowed;
+        return this;
+    }
+
     /** An independent copy, so a running endpoint never sees later changes. */
     public WebSocketSettings copy() {
         WebSocketSettings c = new WebSocketSettings();
@@ -230,6 +275,9 @@ public final class WebSocketSettings {
         c.protocols = EnumSet.copyOf(protocols);
         c.subprotocols = subprotocols;
         c.transport = transport;
+        c.compression = compression;
+        c.compressionThreshold = compressionThreshold;
+        c.compressionContextTakeover = compressionContextTakeover;
         return c;
     }
 
@@ -238,7 +286,8 @@ public final class WebSocketSettings {
         return "WebSocketSettings{maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize
                 + ", maxBufferedBytes=" + maxBufferedBytes + ", idleTimeout=" + idleTimeout
                 + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout + ", handshakeTimeout=" + handshakeTimeout
-                + ", protocols=" + protocols + ", subprotocols=" + subprotocols + ", transport=" + transport + "}";
+                + ", protocols=" + protocols + ", subprotocols=" + subprotocols + ", transport=" + transport + ", compression=" + compression
+                + ", compressionThreshold=" + compressionThreshold + ", compressionContextTakeover=" + compressionContextTakeover + "}";
     }
 
     private static int positive(String name, int value) {
@@ -319,6 +368,15 @@ public final class WebSocketSettings {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("not a duration (examples: 500ms, 30s, 5m)");
         }
+    }
+
+    private static boolean parseBoolean(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        return switch (t) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new IllegalArgumentException("not a boolean (true or false)");
+        };
     }
 
     private static List<String> splitList(String text) {

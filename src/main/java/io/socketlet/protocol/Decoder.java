@@ -16,4 +16,8 @@ public interface Decoder {
      * @throws ProtocolException when the peer broke the protocol; the decoder is then unusable
      */
     void decode(ByteBuffer in);
+
+    /** Frees what the decoder holds outside the heap (a decompressor); called once the connection ended. */
+    default void release() {
+    }
 }

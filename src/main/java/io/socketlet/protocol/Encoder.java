@@ -22,4 +22,8 @@ public interface Encoder {
 
     /** The close frame (its status is dropped by protocols that cannot carry one). */
     ByteBuffer[] close(int code, String reason);
+
+    /** Frees what the encoder holds outside the heap (a compressor); called once the connection ended. */
+    default void release() {
+    }
 }

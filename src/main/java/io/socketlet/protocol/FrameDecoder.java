@@ -24,7 +24,8 @@ public final class FrameDecoder implements Decoder {
     private final int maxFrameSize;
     private final MessageAssembler assembler;
     private final MessageListener listener;
-    private boolean rsv1Allowed;
+    private final boolean rsv1Allowed;
+    private final MessageInflater inflater;
 
     private int state = FIRST_BYTE;
     private boolean fin;
@@ -43,14 +44,28 @@ public final class FrameDecoder implements Decoder {
     private int controlLength;
 
     public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener) {
-        this.maxFrameSize = maxFrameSize;
-        this.listener = listener;
-        this.assembler = new MessageAssembler(maxMessageSize, listener);
+        this(maxFrameSize, maxMessageSize, listener, null);
     }
 
-    /** Lets RSV1 through on the first frame of a data message: an extension (permessage-deflate) was negotiated. */
-    public void allowRsv1() {
-        this.rsv1Allowed = true;
+    /**
+     * @param inflater permessage-deflate's decompressor when the extension was negotiated (RSV1 is
+     *                 then allowed on a data message's first frame), or null
+     */
+    public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener, MessageInflater inflater) {
+        this.maxFrameSize = maxFrameSize;
+        this.listener = listener;
+        this.assembler = new MessageAssembler(maxMessageSize, listener, inflater);
+        this.rsv1Allowed = inflater != null;
+        this.inflater = inflater;
+    }
+
+    /** Ends decoding (later input is ignored, even the rest of a buffer being decoded) and frees the decompressor. */
+    @Override
+    public void release() {
+        state = CLOSED;
+        if (inflater != null) {
+            inflater.release();
+        }
     }
 
     /** Whether the peer's close frame has been read; later input is ignored. */
@@ -186,7 +201,7 @@ public final class FrameDecoder implements Decoder {
             controlLength += n;
         } else {
             maskIndex = Masking.unmask(a, pos, n, mask, maskIndex);
-            if (n == payloadLength && fin && opcode != Opcode.CONTINUATION) {
+            if (n == payloadLength && fin && opcode != Opcode.CONTINUATION && !rsv1) {
                 // A whole unfragmented message in this read: decoded straight from the input, no copy.
                 state = FIRST_BYTE;
                 assembler.onWholeMessage(a, pos, n);

@@ -12,19 +12,58 @@ public final class FrameEncoder implements Encoder {
     /** Payloads below this are copied behind their header into one array; larger ones travel as their own buffer. */
     private static final int COPY_LIMIT = 4096;
 
+    private final MessageDeflater deflater;
+    private final int compressionThreshold;
+
+    /** An encoder without compression. */
+    public FrameEncoder() {
+        this(null, 0);
+    }
+
+    /**
+     * @param deflater permessage-deflate's compressor when negotiated, or null
+     * @param compressionThreshold messages shorter than this go uncompressed: below a few hundred
+     *                             bytes deflate saves little and costs CPU
+     */
+    public FrameEncoder(MessageDeflater deflater, int compressionThreshold) {
+        this.deflater = deflater;
+        this.compressionThreshold = compressionThreshold;
+    }
+
     @Override
     public ByteBuffer[] text(CharSequence text) {
         byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
-        return frame(Opcode.TEXT, utf8, 0, utf8.length, false);
+        return data(Opcode.TEXT, utf8, 0, utf8.length);
     }
 
     @Override
     public ByteBuffer[] binary(ByteBuffer data) {
         int length = data.remaining();
+        if (deflater != null && length >= compressionThreshold) {
+            byte[] copy = new byte[length];
+            data.duplicate().get(copy);
+            return data(Opcode.BINARY, copy, 0, length);
+        }
         byte[] frame = new byte[headerLength(length) + length];
         int header = writeHeader(frame, 0, true, false, Opcode.BINARY, length);
         data.duplicate().get(frame, header, length);
         return new ByteBuffer[] {ByteBuffer.wrap(frame)};
+    }
+
+    /** A data message, compressed (RSV1 set, RFC 7692) when the extension is on and it is large enough. */
+    private ByteBuffer[] data(int opcode, byte[] payload, int off, int len) {
+        if (deflater != null && len >= compressionThreshold) {
+            byte[] compressed = deflater.compress(payload, off, len);
+            return frame(opcode, compressed, 0, compressed.length, true);
+        }
+        return frame(opcode, payload, off, len, false);
+    }
+
+    @Override
+    public void release() {
+        if (deflater != null) {
+            deflater.release();
+        }
     }
 
     @Override

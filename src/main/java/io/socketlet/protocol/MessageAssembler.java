@@ -18,6 +18,9 @@ final class MessageAssembler {
     private final int maxMessageSize;
     private final MessageListener listener;
     private final Utf8Validator utf8 = new Utf8Validator();
+    /** permessage-deflate, when negotiated; null otherwise. */
+    private final MessageInflater inflater;
+    private boolean compressed;
 
     private boolean inMessage;
     private boolean text;
@@ -29,9 +32,10 @@ final class MessageAssembler {
     /** Whether the current frame ends the message, so that {@link #frameEndSize} is the final size. */
     private boolean finalFrame;
 
-    MessageAssembler(int maxMessageSize, MessageListener listener) {
+    MessageAssembler(int maxMessageSize, MessageListener listener, MessageInflater inflater) {
         this.maxMessageSize = maxMessageSize;
         this.listener = listener;
+        this.inflater = inflater;
     }
 
     /** Whether a fragmented message has begun and not yet ended. */
@@ -46,6 +50,11 @@ final class MessageAssembler {
             text = opcode == Opcode.TEXT;
             size = 0;
             utf8.reset();
+            // RFC 7692: RSV1 on a message's first frame marks the whole message compressed.
+            compressed = rsv1;
+            if (compressed) {
+                inflater.begin();
+            }
         }
         frameEndSize = size + payloadLength;
         if (frameEndSize > maxMessageSize) {
@@ -56,6 +65,12 @@ final class MessageAssembler {
 
     /** Unmasked payload bytes of the current frame. */
     void onPayload(byte[] a, int off, int len) {
+        if (compressed) {
+            int before = inflater.size();
+            inflater.inflate(a, off, len);
+            validateInflated(inflater.buffer(), before, inflater.size());
+            return;
+        }
         if (text && !utf8.feed(a, off, len)) {
             throw invalidUtf8();
         }
@@ -70,6 +85,12 @@ final class MessageAssembler {
             return;
         }
         inMessage = false;
+        if (compressed) {
+            int before = inflater.size();
+            buffer = inflater.finish();
+            size = inflater.size();
+            validateInflated(buffer, before, size);
+        }
         if (text) {
             if (!utf8.isComplete()) {
                 throw new ProtocolException(1007, "Text message ends inside a UTF-8 sequence");
@@ -94,6 +115,13 @@ final class MessageAssembler {
             listener.onText(new String(a, off, len, StandardCharsets.UTF_8));
         } else {
             listener.onBinary(ByteBuffer.wrap(Arrays.copyOfRange(a, off, off + len)));
+        }
+    }
+
+    /** Validates the text the inflater produced since {@code from}, so compressed text fails fast too. */
+    private void validateInflated(byte[] inflated, int from, int to) {
+        if (text && to > from && !utf8.feed(inflated, from, to - from)) {
+            throw invalidUtf8();
         }
     }
 

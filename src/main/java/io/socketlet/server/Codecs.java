@@ -8,6 +8,9 @@ import io.socketlet.protocol.FrameDecoder;
 import io.socketlet.protocol.FrameEncoder;
 import io.socketlet.protocol.HixieDecoder;
 import io.socketlet.protocol.HixieEncoder;
+import io.socketlet.protocol.MessageDeflater;
+import io.socketlet.protocol.MessageInflater;
+import io.socketlet.protocol.PerMessageDeflate;
 
 /** Picks the decoder and encoder of the road a handshake took: the one place that knows every road. */
 final class Codecs {
@@ -15,15 +18,21 @@ final class Codecs {
     private Codecs() {
     }
 
-    static Decoder decoder(ProtocolVersion version, WebSocketSettings settings, WebSocketConnection connection) {
+    static Decoder decoder(ProtocolVersion version, WebSocketSettings settings, PerMessageDeflate.Agreement deflate,
+                           WebSocketConnection connection) {
         return switch (version) {
-            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), connection);
+            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), connection,
+                    deflate == null ? null : new MessageInflater(!deflate.clientNoContextTakeover(), settings.maxMessageSize()));
             case HIXIE_76 -> new HixieDecoder(settings.maxMessageSize(), connection, connection::onChallenge);
             case HIXIE_75 -> new HixieDecoder(settings.maxMessageSize(), connection, null);
         };
     }
 
-    static Encoder encoder(ProtocolVersion version) {
-        return version == ProtocolVersion.RFC6455 ? new FrameEncoder() : new HixieEncoder();
+    static Encoder encoder(ProtocolVersion version, WebSocketSettings settings, PerMessageDeflate.Agreement deflate) {
+        if (version != ProtocolVersion.RFC6455) {
+            return new HixieEncoder();
+        }
+        return deflate == null ? new FrameEncoder()
+                : new FrameEncoder(new MessageDeflater(!deflate.serverNoContextTakeover()), settings.compressionThreshold());
     }
 }

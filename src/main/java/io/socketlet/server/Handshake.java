@@ -4,8 +4,10 @@ import io.socketlet.HandshakeRequest;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocketSettings;
 import io.socketlet.protocol.AcceptKey;
+import io.socketlet.protocol.ExtensionOffer;
 import io.socketlet.protocol.HeaderTokens;
 import io.socketlet.protocol.Hixie76;
+import io.socketlet.protocol.PerMessageDeflate;
 
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -95,7 +97,16 @@ public final class Handshake {
         if (!subprotocol.isEmpty()) {
             headers.put("Sec-WebSocket-Protocol", subprotocol);
         }
-        return HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, List.of());
+        PerMessageDeflate.Agreement deflate = null;
+        if (settings.compression()) {
+            // A malformed extensions header only costs the client its compression, not its connection.
+            List<ExtensionOffer> offers = HeaderTokens.extensions(joined(request, "Sec-WebSocket-Extensions"));
+            deflate = offers == null ? null : PerMessageDeflate.negotiate(offers, settings.compressionContextTakeover());
+            if (deflate != null) {
+                headers.put("Sec-WebSocket-Extensions", deflate.responseHeader());
+            }
+        }
+        return HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, deflate);
     }
 
     /**
@@ -171,7 +182,7 @@ public final class Handshake {
                 headers.put("WebSocket-Protocol", subprotocol);
             }
         }
-        return HandshakeDecision.accept(version, headers, subprotocol, List.of());
+        return HandshakeDecision.accept(version, headers, subprotocol, null);
     }
 
     /** All lines of a header joined by ", ", as RFC 7230 section 3.2.2 allows for list headers; null if absent. */

@@ -1,6 +1,7 @@
 package io.socketlet.server;
 
 import io.socketlet.ProtocolVersion;
+import io.socketlet.protocol.PerMessageDeflate;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,28 +19,32 @@ public final class HandshakeDecision {
     private final ProtocolVersion version;
     private final String subprotocol;
     private final List<String> extensions;
+    private final PerMessageDeflate.Agreement deflate;
 
     private HandshakeDecision(int status, String reason, Map<String, String> headers,
-                              ProtocolVersion version, String subprotocol, List<String> extensions) {
+                              ProtocolVersion version, String subprotocol, List<String> extensions,
+                              PerMessageDeflate.Agreement deflate) {
         this.status = status;
         this.reason = reason;
         this.headers = headers;
         this.version = version;
         this.subprotocol = subprotocol;
         this.extensions = extensions;
+        this.deflate = deflate;
     }
 
     static HandshakeDecision reject(int status, String reason) {
-        return new HandshakeDecision(status, reason, Map.of(), null, "", List.of());
+        return new HandshakeDecision(status, reason, Map.of(), null, "", List.of(), null);
     }
 
     static HandshakeDecision reject(int status, String reason, Map<String, String> headers) {
-        return new HandshakeDecision(status, reason, Map.copyOf(headers), null, "", List.of());
+        return new HandshakeDecision(status, reason, Map.copyOf(headers), null, "", List.of(), null);
     }
 
     static HandshakeDecision accept(ProtocolVersion version, LinkedHashMap<String, String> headers,
-                                    String subprotocol, List<String> extensions) {
-        return new HandshakeDecision(101, "Switching Protocols", headers, version, subprotocol, List.copyOf(extensions));
+                                    String subprotocol, PerMessageDeflate.Agreement deflate) {
+        List<String> extensions = deflate == null ? List.of() : List.of(deflate.responseHeader());
+        return new HandshakeDecision(101, "Switching Protocols", headers, version, subprotocol, extensions, deflate);
     }
 
     public boolean accepted() {
@@ -74,6 +79,11 @@ public final class HandshakeDecision {
     /** The extensions accepted, as answered in {@code Sec-WebSocket-Extensions}. */
     public List<String> extensions() {
         return extensions;
+    }
+
+    /** The permessage-deflate agreement, or null when the connection is not compressed. */
+    public PerMessageDeflate.Agreement deflate() {
+        return deflate;
     }
 
     @Override

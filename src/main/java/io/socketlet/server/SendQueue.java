@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * A connection's outbound frames: any thread may add, one writer at a time drains into the
@@ -54,10 +55,16 @@ final class SendQueue implements Transport.WriteCallback {
      * is always admitted into an empty queue, so one large message can always be sent.
      */
     CompletableFuture<Void> offer(ByteBuffer[] frame, boolean control, boolean isClose) {
-        long size = 0;
-        for (ByteBuffer b : frame) {
-            size += b.remaining();
-        }
+        return offer(() -> frame, control, isClose);
+    }
+
+    /**
+     * Like {@link #offer(ByteBuffer[], boolean, boolean)}, but encodes the frame under the queue's
+     * lock, so frames are encoded in the order they are sent: a compressor that keeps context
+     * across messages (permessage-deflate) must see them in wire order. Exceptions from the
+     * encoder propagate, with nothing queued.
+     */
+    CompletableFuture<Void> offer(Supplier<ByteBuffer[]> encode, boolean control, boolean isClose) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         boolean startDrain;
         synchronized (lock) {
@@ -67,6 +74,11 @@ final class SendQueue implements Transport.WriteCallback {
             if (closeQueued) {
                 return CompletableFuture.failedFuture(
                         new io.socketlet.WebSocketClosedException("WebSocket is closing: no frame may follow the close frame"));
+            }
+            ByteBuffer[] frame = encode.get();
+            long size = 0;
+            for (ByteBuffer b : frame) {
+                size += b.remaining();
             }
             if (!control && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes) {
                 return OVERFLOW;
@@ -111,6 +123,13 @@ final class SendQueue implements Transport.WriteCallback {
     boolean isEmpty() {
         synchronized (lock) {
             return queue.isEmpty() && inFlight == null;
+        }
+    }
+
+    /** Runs an action under the queue's lock, apart from any encoding (to release the encoder safely). */
+    void runExclusively(Runnable action) {
+        synchronized (lock) {
+            action.run();
         }
     }
 

@@ -11,6 +11,7 @@ import io.socketlet.protocol.Decoder;
 import io.socketlet.protocol.Encoder;
 import io.socketlet.protocol.Hixie76;
 import io.socketlet.protocol.MessageListener;
+import io.socketlet.protocol.PerMessageDeflate;
 import io.socketlet.protocol.ProtocolException;
 
 import java.net.InetSocketAddress;
@@ -68,14 +69,24 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake,
                         ProtocolVersion version, String subprotocol, List<String> extensions) {
+        this(endpoint, handler, handshake, version, subprotocol, extensions, null);
+    }
+
+    WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake, HandshakeDecision decision) {
+        this(endpoint, handler, handshake, decision.version(), decision.subprotocol(), decision.extensions(), decision.deflate());
+    }
+
+    private WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake,
+                                ProtocolVersion version, String subprotocol, List<String> extensions,
+                                PerMessageDeflate.Agreement deflate) {
         this.endpoint = endpoint;
         this.handler = handler;
         this.handshake = handshake;
         this.version = version;
         this.subprotocol = subprotocol;
         this.extensions = extensions;
-        this.decoder = Codecs.decoder(version, endpoint.settings(), this);
-        this.encoder = Codecs.encoder(version);
+        this.decoder = Codecs.decoder(version, endpoint.settings(), deflate, this);
+        this.encoder = Codecs.encoder(version, endpoint.settings(), deflate);
         this.sendQueue = new SendQueue(endpoint.settings().maxBufferedBytes(), this::writeFailed);
         long now = System.nanoTime();
         this.lastReadNanos = now;
@@ -125,7 +136,13 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             return;
         }
         try {
-            decoder.decode(data);
+            // Locked against release() from another thread when the connection ends mid-read.
+            synchronized (decoder) {
+                if (isClosed()) {
+                    return;
+                }
+                decoder.decode(data);
+            }
         } catch (ProtocolException e) {
             inputFailed = true;
             fail(e.closeCode(), e.getMessage(), e);
@@ -219,40 +236,30 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     @Override
     public CompletableFuture<Void> sendText(CharSequence text) {
-        return sendData(encoder.text(text));
+        return send(() -> encoder.text(text), false);
     }
 
     @Override
     public CompletableFuture<Void> sendBinary(ByteBuffer data) {
-        ByteBuffer[] frame;
-        try {
-            frame = encoder.binary(data);
-        } catch (UnsupportedOperationException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return sendData(frame);
+        // The encoder copies the bytes before this returns, as the API promises.
+        return send(() -> encoder.binary(data), false);
     }
 
     @Override
     public CompletableFuture<Void> ping(ByteBuffer payload) {
-        ByteBuffer[] frame;
-        try {
-            frame = encoder.ping(payload);
-        } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return send(frame, true);
+        return send(() -> encoder.ping(payload), true);
     }
 
-    private CompletableFuture<Void> sendData(ByteBuffer[] frame) {
-        return send(frame, false);
-    }
-
-    private CompletableFuture<Void> send(ByteBuffer[] frame, boolean control) {
+    private CompletableFuture<Void> send(java.util.function.Supplier<ByteBuffer[]> frame, boolean control) {
         if (!isOpen()) {
             return CompletableFuture.failedFuture(new WebSocketClosedException("WebSocket is closed"));
         }
-        CompletableFuture<Void> future = sendQueue.offer(frame, control, false);
+        CompletableFuture<Void> future;
+        try {
+            future = sendQueue.offer(frame, control, false);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e); // binary or ping on a hixie road, oversized ping
+        }
         if (future == SendQueue.OVERFLOW) {
             String reason = "Send queue passed " + endpoint.settings().maxBufferedBytes() + " bytes: peer too slow";
             fail(CloseCodes.POLICY_VIOLATION, reason, null);
@@ -360,6 +367,11 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         sendQueue.fail(new WebSocketClosedException("WebSocket closed (" + reportCode + " " + reportReason + ")"));
         if (transport != null) {
             transport.close();
+        }
+        // Native compressor memory goes back now, however the connection ended.
+        sendQueue.runExclusively(encoder::release);
+        synchronized (decoder) {
+            decoder.release();
         }
         endpoint.unregister(this);
         if (closeReported.compareAndSet(false, true)) {

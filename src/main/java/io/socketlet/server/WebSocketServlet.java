@@ -130,8 +130,7 @@ public abstract class WebSocketServlet extends HttpServlet {
 
     private void upgrade(HttpServletRequest request, HttpServletResponse response, ServletHandshakeRequest handshake,
                          HandshakeDecision decision, WebSocketHandler handler) throws IOException, ServletException {
-        WebSocketConnection connection = new WebSocketConnection(endpoint, handler, handshake, decision.version(),
-                decision.subprotocol(), decision.extensions());
+        WebSocketConnection connection = new WebSocketConnection(endpoint, handler, handshake, decision);
         // Both containers want these set by us before the switch (Tomcat adds neither Upgrade nor Connection).
         response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
         decision.headers().forEach(response::setHeader);

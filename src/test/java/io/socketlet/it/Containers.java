@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -158,6 +159,12 @@ public final class Containers {
             return URI.create("ws://127.0.0.1:" + port() + path(servletPath));
         }
 
+        /**
+         * Stops the web application only (servlets destroyed, as on undeploy), leaving the
+         * container and its connector running.
+         */
+        void stopApplication();
+
         @Override
         void close();
     }
@@ -204,6 +211,15 @@ public final class Containers {
             }
 
             @Override
+            public void stopApplication() {
+                try {
+                    context.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException("Jetty context did not stop", e);
+                }
+            }
+
+            @Override
             public void close() {
                 try {
                     server.stop();
@@ -229,6 +245,12 @@ public final class Containers {
         tomcat.setConnector(connector);
         Path docBase = Files.createDirectories(base.resolve("docBase"));
         Context context = tomcat.addContext(deployment.contextPath(), docBase.toString());
+        if (context instanceof StandardContext standard) {
+            // These two checks only print "add --add-opens" warnings on a modern JDK. The thread
+            // check stays on: it reports a webapp thread left running after undeploy.
+            standard.setClearReferencesThreadLocals(false);
+            standard.setClearReferencesRmiTargets(false);
+        }
         for (ServletSpec spec : deployment.servlets()) {
             Wrapper wrapper = Tomcat.addServlet(context, spec.name(), spec.factory().get());
             spec.initParams().forEach(wrapper::addInitParameter);
@@ -262,6 +284,15 @@ public final class Containers {
             @Override
             public String contextPath() {
                 return deployment.contextPath();
+            }
+
+            @Override
+            public void stopApplication() {
+                try {
+                    context.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException("Tomcat context did not stop", e);
+                }
             }
 
             @Override

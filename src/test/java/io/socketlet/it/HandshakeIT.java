@@ -207,6 +207,17 @@ class HandshakeIT {
     }
 
     @BothContainers
+    void keepsTheConnectionOpenAfterThe101(ContainerKind kind) throws Exception {
+        // A request without Content-Length, as browsers send it: the first frame comes only
+        // after the client has read the 101 (RFC 6455 section 4.1).
+        try (RawWebSocketClient client = RawWebSocketClient.connect(ws(kind, "/echo"))) {
+            client.expectSilence(Duration.ofMillis(500));
+            client.send(Frame.text("first frame after the 101"));
+            client.expectText("first frame after the 101");
+        }
+    }
+
+    @BothContainers
     void acceptsAHandshakeWrittenOneByteAtATime(ContainerKind kind) throws Exception {
         String key = RawWebSocketClient.newKey();
         String request = RawWebSocketClient.upgradeRequest(ws(kind, "/echo"), key, List.of());

@@ -60,6 +60,8 @@ class NodeWsIT {
             throw new AssertionError("node did not finish in 75 s: " + command + "\n" + output.toString(StandardCharsets.UTF_8));
         }
         pump.join(5000);
+        System.out.println("[node " + String.join(" ", args) + "] exit " + process.exitValue() + "\n"
+                + output.toString(StandardCharsets.UTF_8).strip());
         return new Result(process.exitValue(), output.toString(StandardCharsets.UTF_8), command);
     }
 

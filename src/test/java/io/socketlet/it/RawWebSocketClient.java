@@ -147,6 +147,25 @@ public final class RawWebSocketClient implements AutoCloseable {
         }
     }
 
+    /** Writes, and turns a failed write (the server already closed TCP) into a failure that quotes the transcript. */
+    private void write(byte[] bytes, int chunk) {
+        try {
+            writeChunked(out, bytes, chunk <= 0 ? bytes.length : chunk);
+        } catch (IOException e) {
+            String next = "";
+            try {
+                socket.setSoTimeout(200);
+                byte[] pending = new byte[Math.max(in.available(), 0)];
+                int n = in.read(pending);
+                next = n > 0 ? " (unread bytes from the server: " + hex(java.util.Arrays.copyOf(pending, n), 32) + ")" : "";
+            } catch (IOException ignored) {
+                // nothing more to show
+            }
+            note("!! write failed: " + e + next);
+            throw new AssertionError("the server had closed TCP when the client wrote (" + e.getMessage() + ")\n" + transcript, e);
+        }
+    }
+
     /** The server's 101 response. */
     public RawHttp.Response handshake() {
         return handshake;
@@ -166,7 +185,7 @@ public final class RawWebSocketClient implements AutoCloseable {
     public RawWebSocketClient send(Frame frame, int chunk) throws IOException {
         byte[] bytes = frame.bytes();
         note(">> " + frame + (chunk > 0 ? " (in writes of " + chunk + ")" : "") + " = " + hex(bytes, 24));
-        writeChunked(out, bytes, chunk <= 0 ? bytes.length : chunk);
+        write(bytes, chunk);
         return this;
     }
 
@@ -174,15 +193,14 @@ public final class RawWebSocketClient implements AutoCloseable {
     public RawWebSocketClient sendHeaderOnly(Frame frame) throws IOException {
         byte[] header = frame.header();
         note(">> header only of " + frame + " = " + hex(header, 24));
-        out.write(header);
-        out.flush();
+        write(header, 0);
         return this;
     }
 
     /** Sends raw bytes in writes of {@code chunk} bytes (0: one write). */
     public RawWebSocketClient sendRaw(byte[] bytes, int chunk) throws IOException {
         note(">> raw " + bytes.length + " bytes" + (chunk > 0 ? " in writes of " + chunk : "") + " = " + hex(bytes, 24));
-        writeChunked(out, bytes, chunk <= 0 ? bytes.length : chunk);
+        write(bytes, chunk);
         return this;
     }
 
@@ -314,7 +332,22 @@ public final class RawWebSocketClient implements AutoCloseable {
     public void expectFailure(int code) throws IOException {
         Frame.Received close = readClose(false);
         assertEquals(code, close.closeCode(), () -> "wrong close code from the server\n" + transcript);
+        expectReasonGiven(close);
         expectTcpClosed(Duration.ofSeconds(3));
+    }
+
+    /**
+     * The design's promise: every refusal says why. A close reason is at most 123 bytes of
+     * valid UTF-8 (RFC 6455 section 5.5: control payloads are at most 125 bytes).
+     */
+    private void expectReasonGiven(Frame.Received close) {
+        byte[] p = close.payload();
+        expect(p.length > 2, "the server's close " + close.closeCode() + " should carry a reason text");
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(p, 2, p.length - 2));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            fail("the server's close reason is not UTF-8\n" + transcript);
+        }
     }
 
     /** Like {@link #expectFailure(int)}, accepting any of the codes. */
@@ -323,6 +356,7 @@ public final class RawWebSocketClient implements AutoCloseable {
         int actual = close.closeCode();
         for (int code : codes) {
             if (code == actual) {
+                expectReasonGiven(close);
                 expectTcpClosed(Duration.ofSeconds(3));
                 return actual;
             }

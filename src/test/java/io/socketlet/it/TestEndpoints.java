@@ -6,6 +6,8 @@ import io.socketlet.WebSocketHandler;
 import io.socketlet.WebSocketSettings;
 import io.socketlet.server.WebSocketServlet;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -114,8 +116,9 @@ public final class TestEndpoints {
     }
 
     /**
-     * Closes on command: a text message {@code close <code> <reason>} makes the server call
-     * {@code socket.close(code, reason)}; anything else is echoed.
+     * Acts on command: {@code close <code> <reason>} makes the server call
+     * {@code socket.close(code, reason)}; {@code ping <text>} calls {@code socket.ping} and the
+     * pong comes back as the text {@code pong:<payload>}; anything else is echoed.
      */
     public static class CloseOnCommand extends WebSocketServlet {
         private static final long serialVersionUID = 1L;
@@ -128,6 +131,8 @@ public final class TestEndpoints {
                     if (text.startsWith("close ")) {
                         String[] parts = text.split(" ", 3);
                         socket.close(Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "");
+                    } else if (text.startsWith("ping ")) {
+                        socket.ping(ByteBuffer.wrap(text.substring(5).getBytes(StandardCharsets.UTF_8)));
                     } else {
                         socket.sendText(text);
                     }
@@ -136,6 +141,11 @@ public final class TestEndpoints {
                 @Override
                 public void onBinary(WebSocket socket, ByteBuffer data) {
                     socket.sendBinary(data);
+                }
+
+                @Override
+                public void onPong(WebSocket socket, ByteBuffer payload) {
+                    socket.sendText("pong:" + StandardCharsets.UTF_8.decode(payload));
                 }
             };
         }
@@ -182,6 +192,107 @@ public final class TestEndpoints {
                 @Override
                 public void onError(WebSocket socket, Throwable error) {
                     events.add(new Event("error", 0, String.valueOf(error), System.nanoTime()));
+                }
+
+                @Override
+                public void onClose(WebSocket socket, int code, String reason) {
+                    events.add(new Event("close", code, reason, System.nanoTime()));
+                }
+            };
+        }
+    }
+
+    /**
+     * Sends, on open, what the application can learn of its connection, one {@code name=value}
+     * per line, so a test can check the {@link HandshakeRequest} and {@link WebSocket} accessors.
+     */
+    public static class Inspect extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected WebSocketHandler accept(HandshakeRequest h) {
+            return new WebSocketHandler() {
+                @Override
+                public void onOpen(WebSocket socket) {
+                    HandshakeRequest r = socket.handshake();
+                    List<String> lines = new ArrayList<>();
+                    lines.add("path=" + r.path());
+                    lines.add("query=" + r.query());
+                    lines.add("param.a=" + r.queryParameter("a"));
+                    lines.add("params.b=" + r.queryParameters().get("b"));
+                    lines.add("header.x-custom=" + r.header("X-CUSTOM"));
+                    lines.add("headers.x-multi=" + r.headers("x-multi"));
+                    lines.add("headersMap.has-x-custom=" + r.headers().containsKey("x-custom"));
+                    lines.add("origin=" + r.origin());
+                    lines.add("subprotocols=" + r.subprotocols());
+                    lines.add("remote=" + socket.remoteAddress().getAddress().getHostAddress());
+                    lines.add("requestRemote=" + (r.remoteAddress() == null ? null : r.remoteAddress().getAddress().getHostAddress()));
+                    lines.add("secure=" + r.secure());
+                    lines.add("version=" + socket.protocolVersion());
+                    lines.add("subprotocol=" + socket.subprotocol());
+                    lines.add("isOpen=" + socket.isOpen());
+                    lines.add("sameRequest=" + (r == h || r.path().equals(h.path())));
+                    socket.sendText(String.join("\n", lines));
+                }
+            };
+        }
+    }
+
+    /**
+     * Sends on command, for backpressure and thread-safety tests. {@code flood <count> <size>}
+     * sends that many binary messages at once from the callback; {@code burst <threads> <count>}
+     * starts that many threads that each send {@code count} texts {@code t<k>-<i>:<padding>}
+     * concurrently. Events (and the number of failed sends) are recorded under the {@code id}
+     * query parameter, as {@link Recording} does.
+     */
+    public static class Sender extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+
+        /** The text the burst thread {@code k} sends as its message {@code i}. */
+        public static String burstMessage(int k, int i) {
+            return "t" + k + "-" + i + ":" + "abcdefghij".repeat((i * 7 + k * 13) % 100);
+        }
+
+        @Override
+        protected WebSocketHandler accept(HandshakeRequest request) {
+            String id = request.queryParameter("id");
+            BlockingQueue<Event> events = Recording.events(id == null ? "none" : id);
+            return new WebSocketHandler() {
+                @Override
+                public void onText(WebSocket socket, String text) {
+                    String[] parts = text.split(" ");
+                    if (parts[0].equals("flood")) {
+                        int count = Integer.parseInt(parts[1]);
+                        byte[] data = new byte[Integer.parseInt(parts[2])];
+                        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+                        for (int i = 0; i < count; i++) {
+                            socket.sendBinary(data).whenComplete((ok, error) -> {
+                                if (error != null && failed.getAndIncrement() == 0) {
+                                    events.add(new Event("sendFailed", 0, String.valueOf(error), System.nanoTime()));
+                                }
+                            });
+                        }
+                    } else if (parts[0].equals("burst")) {
+                        int threads = Integer.parseInt(parts[1]);
+                        int count = Integer.parseInt(parts[2]);
+                        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                        for (int k = 0; k < threads; k++) {
+                            int thread = k;
+                            Thread t = new Thread(() -> {
+                                try {
+                                    start.await();
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                                for (int i = 0; i < count; i++) {
+                                    socket.sendText(burstMessage(thread, i));
+                                }
+                            }, "socketlet-it-burst-" + k);
+                            t.setDaemon(true);
+                            t.start();
+                        }
+                        start.countDown();
+                    }
                 }
 
                 @Override

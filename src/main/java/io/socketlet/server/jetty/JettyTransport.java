@@ -5,6 +5,8 @@ import io.socketlet.server.Transport;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -47,7 +49,7 @@ public final class JettyTransport extends AbstractConnection implements Connecti
     private final Consumer<? super Transport> onOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes that came in with the request headers, delivered first by {@link #start}. */
-    private ByteBuffer prefilled;
+    private volatile ByteBuffer prefilled;
     private volatile TransportListener listener;
     /** Set once EOF or a failure went to the listener: nothing more is delivered after it. */
     private boolean inputDone;
@@ -266,14 +268,18 @@ public final class JettyTransport extends AbstractConnection implements Connecti
     }
 
     /**
-     * A write bigger than {@link #MAX_WRITE_SLICE}, sent as successive views of at most that many
-     * bytes. Completions that run inline do not recurse: the loop in {@link #next()} picks them up.
+     * A write bigger than {@link #MAX_WRITE_SLICE}, sent as successive gathering writes of at most
+     * that many bytes, each a set of views into the caller's buffers.
+     *
+     * <p>Jetty may complete a write inline, inside {@code EndPoint.write}; calling the next write
+     * from there would recurse once per slice. So {@link #succeeded()} only raises
+     * {@code pendingNext}, and whichever thread holds {@code iterating} writes the next slice: the
+     * caller's thread while completions come inline, Jetty's thread when one comes later.
      */
     private final class SlicedWrite implements Callback {
         private final ByteBuffer[] buffers;
         private final WriteCallback callback;
         private int index;
-        /** Guards against recursion when Jetty completes a write inline. */
         private final AtomicBoolean iterating = new AtomicBoolean();
         private volatile boolean pendingNext;
 
@@ -284,10 +290,7 @@ public final class JettyTransport extends AbstractConnection implements Connecti
 
         void next() {
             pendingNext = true;
-            while (pendingNext) {
-                if (!iterating.compareAndSet(false, true)) {
-                    return; // the loop below, further up this stack, will see pendingNext
-                }
+            while (pendingNext && iterating.compareAndSet(false, true)) {
                 try {
                     while (pendingNext) {
                         pendingNext = false;
@@ -295,9 +298,14 @@ public final class JettyTransport extends AbstractConnection implements Connecti
                             return;
                         }
                     }
+                } catch (RuntimeException x) {
+                    callback.failed(x);
+                    return;
                 } finally {
                     iterating.set(false);
                 }
+                // A completion that came after our last look but before we let go of
+                // 'iterating' found it taken and left pendingNext for us: look again.
             }
         }
 
@@ -314,13 +322,18 @@ public final class JettyTransport extends AbstractConnection implements Connecti
                 callback.failed(new ClosedChannelException());
                 return false;
             }
-            ByteBuffer source = buffers[index];
-            int length = Math.min(source.remaining(), MAX_WRITE_SLICE);
-            ByteBuffer slice = source.slice();
-            slice.limit(length);
-            // Advance the caller's buffer now; the slice is what Jetty consumes.
-            source.position(source.position() + length);
-            getEndPoint().write(this, slice);
+            List<ByteBuffer> slices = new ArrayList<>();
+            int room = MAX_WRITE_SLICE;
+            for (int i = index; i < buffers.length && room > 0; i++) {
+                ByteBuffer source = buffers[i];
+                int length = Math.min(source.remaining(), room);
+                if (length > 0) {
+                    slices.add(source.slice(source.position(), length));
+                    source.position(source.position() + length); // Jetty consumes the view
+                    room -= length;
+                }
+            }
+            getEndPoint().write(this, slices.toArray(new ByteBuffer[0]));
             return true;
         }
 

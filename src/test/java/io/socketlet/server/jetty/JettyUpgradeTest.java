@@ -166,6 +166,17 @@ class JettyUpgradeTest {
     }
 
     @Test
+    void manySmallBuffersInOneWriteArriveInOrder() throws Exception {
+        start(30_000);
+        Client c = connect("/echo");
+        c.send(c.upgradeRequest());
+        c.readHead();
+        c.send("many:5000".getBytes(StandardCharsets.US_ASCII)); // 500,000 bytes in 5,000 buffers
+        assertArrayEquals(pattern(500_000), c.readExactly(500_000));
+        assertEquals("many written", side.events.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test
     void closeClosesTheSocketAndFailsLaterWrites() throws Exception {
         start(30_000);
         Client c = connect("/echo");
@@ -361,6 +372,13 @@ class JettyUpgradeTest {
                 CompletableFuture<Void> after = new CompletableFuture<>();
                 transport.write(new ByteBuffer[] {ByteBuffer.wrap(bytes)}, callback(after));
                 after.whenComplete((v, x) -> side.events.add(x != null ? "write after close failed" : "write after close succeeded"));
+            } else if (text.startsWith("many:")) {
+                byte[] all = pattern(Integer.parseInt(text.substring(5)) * 100);
+                ByteBuffer[] buffers = new ByteBuffer[all.length / 100];
+                for (int i = 0; i < buffers.length; i++) {
+                    buffers[i] = ByteBuffer.wrap(all, i * 100, 100);
+                }
+                send(buffers, () -> side.events.add("many written"));
             } else if (text.startsWith("big:")) {
                 byte[] all = pattern(Integer.parseInt(text.substring(4)));
                 int cut = all.length / 3; // two buffers, to cover more than one in a write

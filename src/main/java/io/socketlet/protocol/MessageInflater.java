@@ -1,0 +1,118 @@
+package io.socketlet.protocol;
+
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Decompresses incoming permessage-deflate messages (RFC 7692 section 7.2.2) while their frames
+ * arrive, never holding more than the message size limit: a small frame that would inflate to
+ * gigabytes is refused with 1009 as soon as its output passes the limit. A corrupt stream is 1007.
+ *
+ * <p>The {@link Inflater} (native memory) is created on the first compressed message and, when
+ * the client agreed to no context takeover, dropped after each message; {@link #release} frees it.
+ */
+public final class MessageInflater {
+
+    /** "Append 4 octets of 0x00 0x00 0xff 0xff to the tail end of the payload of the message." */
+    private static final byte[] TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
+
+    private final boolean contextTakeover;
+    private final int maxMessageSize;
+    private Inflater inflater;
+    private byte[] out;
+    private int size;
+
+    public MessageInflater(boolean contextTakeover, int maxMessageSize) {
+        this.contextTakeover = contextTakeover;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** Starts a compressed message. */
+    void begin() {
+        if (inflater == null) {
+            inflater = new Inflater(true);
+        }
+        out = null;
+        size = 0;
+    }
+
+    /** Inflates a piece of the message's payload; all of it is consumed before returning. */
+    void inflate(byte[] a, int off, int len) {
+        inflater.setInput(a, off, len);
+        drain();
+    }
+
+    /** Ends the message: inflates the implied tail, returns the decompressed bytes (array, length {@link #size()}). */
+    byte[] finish() {
+        inflate(TAIL, 0, TAIL.length);
+        byte[] result = out == null ? new byte[0] : out;
+        out = null;
+        if (inflater.finished()) {
+            inflater.reset(); // the client ended its stream with a final block: the next message starts afresh
+        }
+        if (!contextTakeover) {
+            inflater.end();
+            inflater = null;
+        }
+        return result;
+    }
+
+    /** The current message's output buffer (valid up to {@link #size()}); null before any output. */
+    byte[] buffer() {
+        return out;
+    }
+
+    /** Bytes of the message decompressed so far. */
+    int size() {
+        return size;
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                if (out == null) {
+                    out = new byte[Math.min(maxMessageSize, 8192)];
+                } else if (size == out.length) {
+                    if (size >= maxMessageSize) {
+                        // Output full at the limit and the inflater still has input or output pending.
+                        if (inflater.needsInput() && !hasPendingOutput()) {
+                            return;
+                        }
+                        throw new ProtocolException(1009, "Decompressed message exceeds the limit of " + maxMessageSize + " bytes");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(maxMessageSize, (long) out.length * 2));
+                }
+                int n = inflater.inflate(out, size, out.length - size);
+                size += n;
+                if (n == 0 && (inflater.needsInput() || inflater.finished())) {
+                    return;
+                }
+                if (inflater.needsDictionary()) {
+                    throw new ProtocolException(1007, "Compressed message asks for a preset dictionary");
+                }
+            }
+        } catch (DataFormatException e) {
+            throw new ProtocolException(1007, "Invalid compressed data: " + e.getMessage());
+        }
+    }
+
+    /** Whether the inflater would still produce output: probed with a one-byte scratch buffer. */
+    private boolean hasPendingOutput() {
+        try {
+            byte[] probe = new byte[1];
+            return inflater.inflate(probe) > 0;
+        } catch (DataFormatException e) {
+            throw new ProtocolException(1007, "Invalid compressed data: " + e.getMessage());
+        }
+    }
+
+    /** Frees the native decompressor; idempotent. */
+    public void release() {
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
+        }
+        out = null;
+    }
+}
