@@ -36,6 +36,11 @@ public final class WebSocketSettings {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_COMPRESSION_THRESHOLD = 256;
+    public static final int DEFAULT_MAX_FRAGMENTS = 100_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_HEADERS = 100;
+    public static final int DEFAULT_MAX_HEADER_LENGTH = 4096;
 
     private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -50,12 +55,19 @@ public final class WebSocketSettings {
     private boolean compression = true;
     private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
     private boolean compressionContextTakeover = true;
+    private int maxFragments = DEFAULT_MAX_FRAGMENTS;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private int maxHeaders = DEFAULT_MAX_HEADERS;
+    private int maxHeaderLength = DEFAULT_MAX_HEADER_LENGTH;
+    private List<String> allowedOrigins = List.of();
 
     /** The names accepted by {@link #set(String, String)}, one per setting. */
     public static final List<String> PARAMETER_NAMES = List.of(
             "maxFrameSize", "maxMessageSize", "maxBufferedBytes", "idleTimeout", "pingInterval",
             "closeTimeout", "handshakeTimeout", "protocols", "subprotocols", "transport",
-            "compression", "compressionThreshold", "compressionContextTakeover");
+            "compression", "compressionThreshold", "compressionContextTakeover", "maxFragments",
+            "maxConnections", "writeTimeout", "maxHeaders", "maxHeaderLength", "allowedOrigins");
 
     /**
      * Sets one setting from its text form, as found in an init-param: sizes in bytes or with a
@@ -86,6 +98,12 @@ public final class WebSocketSettings {
                 case "compression" -> compression(parseBoolean(value));
                 case "compressionThreshold" -> compressionThreshold(toInt(parseSize(value)));
                 case "compressionContextTakeover" -> compressionContextTakeover(parseBoolean(value));
+                case "maxFragments" -> maxFragments(toInt(parseSize(value)));
+                case "maxConnections" -> maxConnections(toInt(parseSize(value)));
+                case "writeTimeout" -> writeTimeout(parseDuration(value));
+                case "maxHeaders" -> maxHeaders(toInt(parseSize(value)));
+                case "maxHeaderLength" -> maxHeaderLength(toInt(parseSize(value)));
+                case "allowedOrigins" -> allowedOrigins(splitList(value));
                 default -> throw new IllegalArgumentException("unknown setting (known: " + PARAMETER_NAMES + ")");
             }
         } catch (IllegalArgumentException e) {
@@ -262,6 +280,87 @@ public final class WebSocketSettings {
         return this;
     }
 
+    /** Most frames one message may be split into; more closes with 1009. Default 100,000. */
+    public int maxFragments() {
+        return maxFragments;
+    }
+
+    public WebSocketSettings maxFragments(int count) {
+        this.maxFragments = positive("maxFragments", count);
+        return this;
+    }
+
+    /** Most open connections on this endpoint; past it a handshake gets 503 with Retry-After. Default 50,000. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public WebSocketSettings maxConnections(int count) {
+        this.maxConnections = positive("maxConnections", count);
+        return this;
+    }
+
+    /**
+     * A send that makes no progress for this long (the peer stopped reading and the socket
+     * buffers are full) fails and drops the connection. Zero disables. Default 60 seconds.
+     */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    public WebSocketSettings writeTimeout(Duration timeout) {
+        this.writeTimeout = nonNegative("writeTimeout", timeout);
+        return this;
+    }
+
+    /** Most header fields in a handshake request; more gets 400. Default 100. */
+    public int maxHeaders() {
+        return maxHeaders;
+    }
+
+    public WebSocketSettings maxHeaders(int count) {
+        this.maxHeaders = positive("maxHeaders", count);
+        return this;
+    }
+
+    /**
+     * Longest value (all lines joined) of a header the handshake parses: {@code Connection},
+     * {@code Upgrade}, {@code Sec-WebSocket-Protocol}, {@code Sec-WebSocket-Extensions} and the
+     * keys; longer gets 400. Default 4096.
+     */
+    public int maxHeaderLength() {
+        return maxHeaderLength;
+    }
+
+    public WebSocketSettings maxHeaderLength(int chars) {
+        this.maxHeaderLength = positive("maxHeaderLength", chars);
+        return this;
+    }
+
+    /**
+     * Origins a browser handshake may come from (RFC 6455 section 10.2, against cross-site
+     * WebSocket hijacking). Empty (the default): the request's own origin only, judged from its
+     * scheme and Host header. {@code *} allows every origin. A handshake without {@code Origin}
+     * (a non-browser client) is always accepted. Entries are like {@code https://example.com} or
+     * {@code http://localhost:8080}; the word {@code same-origin} keeps the default rule beside them.
+     */
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    public WebSocketSettings allowedOrigins(List<String> origins) {
+        List<String> copy = new ArrayList<>();
+        for (String origin : origins) {
+            String o = origin.trim();
+            if (!o.equals("*") && !o.equals("same-origin") && !isOrigin(o)) {
+                throw new IllegalArgumentException("'" + origin + "' is not an origin like https://example.com, * or same-origin");
+            }
+            copy.add(o);
+        }
+        this.allowedOrigins = List.copyOf(copy);
+        return this;
+    }
+
     /** An independent copy, so a running endpoint never sees later changes. */
     public WebSocketSettings copy() {
         WebSocketSettings c = new WebSocketSettings();
@@ -278,6 +377,12 @@ public final class WebSocketSettings {
         c.compression = compression;
         c.compressionThreshold = compressionThreshold;
         c.compressionContextTakeover = compressionContextTakeover;
+        c.maxFragments = maxFragments;
+        c.maxConnections = maxConnections;
+        c.writeTimeout = writeTimeout;
+        c.maxHeaders = maxHeaders;
+        c.maxHeaderLength = maxHeaderLength;
+        c.allowedOrigins = allowedOrigins;
         return c;
     }
 
@@ -287,7 +392,9 @@ public final class WebSocketSettings {
                 + ", maxBufferedBytes=" + maxBufferedBytes + ", idleTimeout=" + idleTimeout
                 + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout + ", handshakeTimeout=" + handshakeTimeout
                 + ", protocols=" + protocols + ", subprotocols=" + subprotocols + ", transport=" + transport + ", compression=" + compression
-                + ", compressionThreshold=" + compressionThreshold + ", compressionContextTakeover=" + compressionContextTakeover + "}";
+                + ", compressionThreshold=" + compressionThreshold + ", compressionContextTakeover=" + compressionContextTakeover
+                + ", maxFragments=" + maxFragments + ", maxConnections=" + maxConnections + ", writeTimeout=" + writeTimeout
+                + ", maxHeaders=" + maxHeaders + ", maxHeaderLength=" + maxHeaderLength + ", allowedOrigins=" + allowedOrigins + "}";
     }
 
     private static int positive(String name, int value) {
@@ -367,6 +474,18 @@ public final class WebSocketSettings {
             return Duration.ofMillis(Math.multiplyExact(n, unitMillis));
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("not a duration (examples: 500ms, 30s, 5m)");
+        }
+    }
+
+    /** scheme://host[:port] and nothing more, as an Origin header carries it (RFC 6454). */
+    private static boolean isOrigin(String text) {
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            return uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
         }
     }
 

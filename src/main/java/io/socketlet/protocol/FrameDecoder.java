@@ -43,18 +43,28 @@ public final class FrameDecoder implements Decoder {
     private byte[] control;
     private int controlLength;
 
+    /** Fragments per message when no limit is given. */
+    public static final int DEFAULT_MAX_FRAGMENTS = 100_000;
+
     public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener) {
         this(maxFrameSize, maxMessageSize, listener, null);
     }
 
+    public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener, MessageInflater inflater) {
+        this(maxFrameSize, maxMessageSize, DEFAULT_MAX_FRAGMENTS, listener, inflater);
+    }
+
     /**
+     * @param maxFragments most frames one message may span: zero-length or one-byte fragments
+     *                     cost a frame's work each while adding nothing, so their number is bounded
      * @param inflater permessage-deflate's decompressor when the extension was negotiated (RSV1 is
      *                 then allowed on a data message's first frame), or null
      */
-    public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener, MessageInflater inflater) {
+    public FrameDecoder(int maxFrameSize, int maxMessageSize, int maxFragments, MessageListener listener,
+                        MessageInflater inflater) {
         this.maxFrameSize = maxFrameSize;
         this.listener = listener;
-        this.assembler = new MessageAssembler(maxMessageSize, listener, inflater);
+        this.assembler = new MessageAssembler(maxMessageSize, maxFragments, listener, inflater);
         this.rsv1Allowed = inflater != null;
         this.inflater = inflater;
     }

@@ -16,6 +16,8 @@ final class MessageAssembler {
     private static final int EAGER_ALLOCATION = 64 * 1024;
 
     private final int maxMessageSize;
+    private final int maxFragments;
+    private int fragments;
     private final MessageListener listener;
     private final Utf8Validator utf8 = new Utf8Validator();
     /** permessage-deflate, when negotiated; null otherwise. */
@@ -32,8 +34,9 @@ final class MessageAssembler {
     /** Whether the current frame ends the message, so that {@link #frameEndSize} is the final size. */
     private boolean finalFrame;
 
-    MessageAssembler(int maxMessageSize, MessageListener listener, MessageInflater inflater) {
+    MessageAssembler(int maxMessageSize, int maxFragments, MessageListener listener, MessageInflater inflater) {
         this.maxMessageSize = maxMessageSize;
+        this.maxFragments = maxFragments;
         this.listener = listener;
         this.inflater = inflater;
     }
@@ -49,12 +52,15 @@ final class MessageAssembler {
             inMessage = true;
             text = opcode == Opcode.TEXT;
             size = 0;
+            fragments = 1;
             utf8.reset();
             // RFC 7692: RSV1 on a message's first frame marks the whole message compressed.
             compressed = rsv1;
             if (compressed) {
                 inflater.begin();
             }
+        } else if (++fragments > maxFragments) {
+            throw new ProtocolException(1009, "Message split into more than " + maxFragments + " fragments");
         }
         frameEndSize = size + payloadLength;
         if (frameEndSize > maxMessageSize) {

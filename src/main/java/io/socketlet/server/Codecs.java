@@ -21,7 +21,7 @@ final class Codecs {
     static Decoder decoder(ProtocolVersion version, WebSocketSettings settings, PerMessageDeflate.Agreement deflate,
                            WebSocketConnection connection) {
         return switch (version) {
-            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), connection,
+            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), settings.maxFragments(), connection,
                     deflate == null ? null : new MessageInflater(!deflate.clientNoContextTakeover(), settings.maxMessageSize()));
             case HIXIE_76 -> new HixieDecoder(settings.maxMessageSize(), connection, connection::onChallenge);
             case HIXIE_75 -> new HixieDecoder(settings.maxMessageSize(), connection, null);

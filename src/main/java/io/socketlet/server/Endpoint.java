@@ -24,6 +24,7 @@ final class Endpoint {
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> sweeper;
     private volatile boolean stopping;
+    private final EndpointMetrics metrics = new EndpointMetrics(connections::size);
 
     Endpoint(String name, WebSocketSettings settings, SharedScheduler scheduler) {
         this.name = name;
@@ -32,15 +33,24 @@ final class Endpoint {
         this.sweeper = scheduler.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /** Whether one more connection fits under {@code maxConnections}. */
+    boolean hasRoom() {
+        return connections.size() < settings.maxConnections();
+    }
+
     /** A quarter of the shortest timer, between 20 ms and 1 s: timers fire within 25% of their setting. */
     static long sweepPeriodMillis(WebSocketSettings settings) {
         long shortest = settings.closeTimeout().toMillis();
-        for (Duration d : List.of(settings.idleTimeout(), settings.pingInterval(), settings.handshakeTimeout())) {
+        for (Duration d : List.of(settings.idleTimeout(), settings.pingInterval(), settings.handshakeTimeout(), settings.writeTimeout())) {
             if (!d.isZero()) {
                 shortest = Math.min(shortest, d.toMillis());
             }
         }
         return Math.max(20, Math.min(1000, shortest / 4));
+    }
+
+    EndpointMetrics metrics() {
+        return metrics;
     }
 
     WebSocketSettings settings() {
@@ -105,5 +115,6 @@ final class Endpoint {
             connection.abort("Server stopped before the closing handshake completed");
         }
         connections.clear();
+        metrics.unregister();
     }
 }

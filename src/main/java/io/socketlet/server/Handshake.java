@@ -47,6 +47,10 @@ public final class Handshake {
         if (!"GET".equals(method)) {
             return HandshakeDecision.reject(400, "WebSocket handshake must use GET, not " + method);
         }
+        HandshakeDecision oversized = checkHeaderLimits(request, settings);
+        if (oversized != null) {
+            return oversized;
+        }
         if (!"HTTP/1.1".equals(httpVersion)) {
             return HandshakeDecision.reject(400, "WebSocket handshake requires HTTP/1.1, not " + httpVersion);
         }
@@ -71,6 +75,10 @@ public final class Handshake {
             boolean hasKeys = request.header("Sec-WebSocket-Key1") != null || request.header("Sec-WebSocket-Key2") != null;
             ProtocolVersion legacy = hasKeys ? ProtocolVersion.HIXIE_76 : ProtocolVersion.HIXIE_75;
             if (settings.protocols().contains(legacy)) {
+                HandshakeDecision forbidden = checkOrigin(request, settings);
+                if (forbidden != null) {
+                    return forbidden;
+                }
                 if (legacy == ProtocolVersion.HIXIE_75) {
                     // -75 names its header without the Sec- prefix.
                     List<String> offered75 = HeaderTokens.tokenList(joined(request, "WebSocket-Protocol"));
@@ -90,6 +98,10 @@ public final class Handshake {
         if (!isValidKey(key)) {
             return HandshakeDecision.reject(400, "Sec-WebSocket-Key must be the base64 encoding of 16 bytes");
         }
+        HandshakeDecision forbidden = checkOrigin(request, settings);
+        if (forbidden != null) {
+            return forbidden;
+        }
         LinkedHashMap<String, String> headers = new LinkedHashMap<>();
         headers.put("Upgrade", "websocket");
         headers.put("Connection", "Upgrade");
@@ -107,6 +119,43 @@ public final class Handshake {
             }
         }
         return HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, deflate);
+    }
+
+    /** The headers this class parses, bounded so that no header costs more than the limit to read. */
+    private static final List<String> PARSED_HEADERS = List.of("Connection", "Upgrade", "Sec-WebSocket-Key",
+            "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Sec-WebSocket-Key1",
+            "Sec-WebSocket-Key2", "WebSocket-Protocol", "Origin", "Host");
+
+    private static HandshakeDecision checkHeaderLimits(HandshakeRequest request, WebSocketSettings settings) {
+        int fields = 0;
+        for (List<String> values : request.headers().values()) {
+            fields += values.size();
+        }
+        if (fields > settings.maxHeaders()) {
+            return HandshakeDecision.reject(400, "Too many header fields: " + fields + " (limit " + settings.maxHeaders() + ")");
+        }
+        for (String name : PARSED_HEADERS) {
+            long length = 0;
+            for (String value : request.headers(name)) {
+                length += value.length() + 2;
+            }
+            if (length > settings.maxHeaderLength()) {
+                return HandshakeDecision.reject(400, name + " header longer than " + settings.maxHeaderLength() + " characters");
+            }
+        }
+        return null;
+    }
+
+    /** RFC 6455 section 10.2: refuse a browser page of another origin, with 403. */
+    private static HandshakeDecision checkOrigin(HandshakeRequest request, WebSocketSettings settings) {
+        String origin = request.header("Origin");
+        if (origin == null) {
+            origin = request.header("Sec-WebSocket-Origin"); // sent instead of Origin by RFC 6455 drafts 8-12
+        }
+        if (OriginPolicy.allows(origin, request.secure(), request.header("Host"), settings.allowedOrigins())) {
+            return null;
+        }
+        return HandshakeDecision.reject(403, "Origin " + origin + " is not allowed on this endpoint");
     }
 
     /**

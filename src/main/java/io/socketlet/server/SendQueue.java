@@ -38,12 +38,26 @@ final class SendQueue implements Transport.WriteCallback {
     private boolean writeReturned;
     private boolean writeCompleted;
     private Throwable writeFailure;
+    /** When the queue last moved: a frame written, or the first frame into an empty queue. */
+    private long lastProgressNanos;
     /** Notified once when a write fails; the connection then ends. */
     private final java.util.function.Consumer<Throwable> onWriteFailure;
 
+    /** Told how many frames and bytes each completed write carried (the endpoint's counters). */
+    interface WrittenListener {
+        void accept(int frames, long bytes);
+    }
+
+    private final WrittenListener onWritten;
+
     SendQueue(long maxBufferedBytes, java.util.function.Consumer<Throwable> onWriteFailure) {
+        this(maxBufferedBytes, onWriteFailure, (frames, bytes) -> { });
+    }
+
+    SendQueue(long maxBufferedBytes, java.util.function.Consumer<Throwable> onWriteFailure, WrittenListener onWritten) {
         this.maxBufferedBytes = maxBufferedBytes;
         this.onWriteFailure = onWriteFailure;
+        this.onWritten = onWritten;
     }
 
     /** Result of {@link #offer} when the frame would pass {@code maxBufferedBytes}. */
@@ -84,6 +98,9 @@ final class SendQueue implements Transport.WriteCallback {
                 return OVERFLOW;
             }
             closeQueued = isClose;
+            if (queue.isEmpty() && inFlight == null) {
+                lastProgressNanos = System.nanoTime();
+            }
             queue.add(new Entry(frame, size, future));
             bufferedBytes += size;
             startDrain = !draining && transport != null;
@@ -116,6 +133,16 @@ final class SendQueue implements Transport.WriteCallback {
     long bufferedBytes() {
         synchronized (lock) {
             return bufferedBytes;
+        }
+    }
+
+    /**
+     * How long frames have waited without any being written, in nanoseconds at {@code now}; 0
+     * when nothing waits. The write timeout compares this with its setting.
+     */
+    long stalledNanos(long now) {
+        synchronized (lock) {
+            return queue.isEmpty() && inFlight == null ? 0 : Math.max(0, now - lastProgressNanos);
         }
     }
 
@@ -226,11 +253,17 @@ final class SendQueue implements Transport.WriteCallback {
 
     /** Completes one written batch; returns whether draining should go on. */
     private boolean finish(List<Entry> batch, Throwable cause) {
+        long bytes = 0;
         synchronized (lock) {
             inFlight = null;
+            lastProgressNanos = System.nanoTime();
             for (Entry e : batch) {
                 bufferedBytes -= e.size;
+                bytes += e.size;
             }
+        }
+        if (cause == null) {
+            onWritten.accept(batch.size(), bytes);
         }
         if (cause != null) {
             for (Entry e : batch) {

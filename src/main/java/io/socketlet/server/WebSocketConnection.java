@@ -87,7 +87,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         this.extensions = extensions;
         this.decoder = Codecs.decoder(version, endpoint.settings(), deflate, this);
         this.encoder = Codecs.encoder(version, endpoint.settings(), deflate);
-        this.sendQueue = new SendQueue(endpoint.settings().maxBufferedBytes(), this::writeFailed);
+        this.sendQueue = new SendQueue(endpoint.settings().maxBufferedBytes(), this::writeFailed, endpoint.metrics()::written);
         long now = System.nanoTime();
         this.lastReadNanos = now;
         this.lastWriteNanos = now;
@@ -132,6 +132,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     @Override
     public void onRead(ByteBuffer data) {
         lastReadNanos = System.nanoTime();
+        endpoint.metrics().bytesIn(data.remaining());
         if (inputFailed) {
             return;
         }
@@ -164,6 +165,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     @Override
     public void onText(String text) {
+        endpoint.metrics().messageIn();
         if (isOpen()) {
             try {
                 handler.onText(this, text);
@@ -175,6 +177,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     @Override
     public void onBinary(ByteBuffer data) {
+        endpoint.metrics().messageIn();
         if (isOpen()) {
             try {
                 handler.onBinary(this, data);
@@ -374,6 +377,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             decoder.release();
         }
         endpoint.unregister(this);
+        endpoint.metrics().closed(reportCode);
         if (closeReported.compareAndSet(false, true)) {
             try {
                 handler.onClose(this, reportCode, reportReason);
@@ -392,6 +396,13 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             current = state;
         }
         var settings = endpoint.settings();
+        long writeTimeout = settings.writeTimeout().toNanos();
+        if (writeTimeout > 0 && sendQueue.stalledNanos(now) > writeTimeout) {
+            // The peer stopped reading: no close frame can reach it, so TCP is dropped.
+            terminate(CloseCodes.ABNORMAL, "Write timed out: nothing could be sent for "
+                    + settings.writeTimeout().toMillis() + " ms", false);
+            return;
+        }
         if (current == State.CLOSING) {
             if (now - closeDeadlineNanos > 0) {
                 terminate(CloseCodes.ABNORMAL, "Closing handshake timed out after " + settings.closeTimeout().toMillis()

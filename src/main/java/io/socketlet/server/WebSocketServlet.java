@@ -83,6 +83,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         }
         scheduler = SharedScheduler.acquire(config.getServletContext());
         endpoint = new Endpoint(config.getServletName(), settings.copy(), scheduler);
+        endpoint.metrics().register(config.getServletContext().getContextPath(), config.getServletName());
     }
 
     /** This endpoint's settings, as applied at init. */
@@ -98,13 +99,17 @@ public abstract class WebSocketServlet extends HttpServlet {
             return;
         }
         if (endpoint.isStopping()) {
-            response.setHeader("Retry-After", "5");
-            sendPlain(response, 503, "Server is shutting down");
+            refuse(response, 503, "Server is shutting down", Map.of("Retry-After", "5"));
             return;
         }
         HandshakeDecision decision = Handshake.negotiate(request.getMethod(), request.getProtocol(), handshake, endpoint.settings());
         if (!decision.accepted()) {
             refuse(response, decision.status(), decision.reason(), decision.headers());
+            return;
+        }
+        if (!endpoint.hasRoom()) {
+            refuse(response, 503, "Too many connections (limit " + endpoint.settings().maxConnections() + ")",
+                    Map.of("Retry-After", "5"));
             return;
         }
         WebSocketHandler handler;
@@ -119,6 +124,7 @@ public abstract class WebSocketServlet extends HttpServlet {
             refuse(response, 403, "The endpoint refused the connection", Map.of());
             return;
         }
+        endpoint.metrics().handshakeAccepted();
         upgrade(request, response, handshake, decision, handler);
     }
 
@@ -145,8 +151,9 @@ public abstract class WebSocketServlet extends HttpServlet {
         }
     }
 
-    private static void refuse(HttpServletResponse response, int status, String reason, Map<String, String> headers)
+    private void refuse(HttpServletResponse response, int status, String reason, Map<String, String> headers)
             throws IOException {
+        endpoint.metrics().handshakeRefused(status, reason);
         headers.forEach(response::setHeader);
         sendPlain(response, status, reason);
     }

@@ -34,6 +34,7 @@ class ConcurrencyIT {
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("")
             .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0"))
+            .servlet("burst", TestEndpoints.Sender.class, "/burst", Map.of("pingInterval", "0"))
             .servlet("sender", TestEndpoints.Sender.class, "/sender",
                     Map.of("pingInterval", "0", "maxBufferedBytes", "256K", "closeTimeout", "1s")));
 
@@ -71,7 +72,7 @@ class ConcurrencyIT {
     void keepsEachThreadsMessagesWholeAndInOrderWhenManyThreadsSend(ContainerKind kind) throws Exception {
         int threads = 4;
         int count = 300;
-        try (JdkClient c = JdkClient.connect(SERVERS.get(kind).ws("/sender"))) {
+        try (JdkClient c = JdkClient.connect(SERVERS.get(kind).ws("/burst"))) {
             c.sendText("burst " + threads + " " + count, true);
             int[] next = new int[threads];
             for (int n = 0; n < threads * count; n++) {

@@ -414,17 +414,7 @@ class FrameDecoderSplitTest {
         for (int m = 0; m < messages; m++) {
             boolean text = r.nextBoolean();
             int size = randomSize(r, maxMessageBytes);
-            byte[] payload;
-            if (text) {
-                String s = randomText(r, size);
-                payload = ClientFrames.utf8(s);
-                c.events.add(null); // placeholder: the message is delivered at its last fragment
-            } else {
-                payload = randomBytes(r, size);
-                c.events.add(null);
-            }
-            int messageEvent = c.events.size() - 1;
-            c.events.remove(messageEvent);
+            byte[] payload = text ? ClientFrames.utf8(randomText(r, size)) : randomBytes(r, size);
             int fragments = r.nextBoolean() ? 1 : r.nextInt(2, 7);
             int[] cuts = new int[fragments + 1];
             for (int i = 1; i < fragments; i++) {

@@ -134,6 +134,20 @@ final class FakeTransport implements Transport {
         return true;
     }
 
+    /** Fails the oldest held write, as a socket reset under it does; false if none was held. */
+    boolean failHeldWrite(Throwable cause) {
+        WriteCallback callback;
+        synchronized (lock) {
+            callback = held.poll();
+        }
+        if (callback == null) {
+            return false;
+        }
+        outstanding.set(false);
+        callback.failed(cause);
+        return true;
+    }
+
     /** From now on writes complete inline, and the held ones complete now. */
     void releaseHeldWrites() {
         completion = Completion.INLINE;

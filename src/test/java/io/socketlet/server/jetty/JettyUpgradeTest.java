@@ -266,6 +266,18 @@ class JettyUpgradeTest {
         assertArrayEquals("early".getBytes(StandardCharsets.US_ASCII), c.readExactly(5)); // not "BODY"
     }
 
+    @Test
+    void exploreStop() throws Exception {
+        start(30_000);
+        Client c = connect("/echo");
+        c.send(c.upgradeRequest());
+        c.readHead();
+        server.stop();
+        System.out.println("STOP events " + side.events + " failures " + side.failures);
+        System.out.println("STOP client read " + c.in.read());
+        server = null;
+    }
+
     // ---- the test server ----
 
     private void start(long idleTimeoutMillis) throws Exception {
@@ -298,6 +310,11 @@ class JettyUpgradeTest {
 
         HandshakeServlet(ServerSide side) {
             this.side = side;
+        }
+
+        @Override
+        public void destroy() {
+            side.events.add("servlet destroyed");
         }
 
         @Override
@@ -397,6 +414,7 @@ class JettyUpgradeTest {
 
         @Override
         public void onFailure(Throwable cause) {
+            side.events.add("onFailure: " + cause);
             side.failures.add("onFailure: " + cause);
         }
 

@@ -1,0 +1,51 @@
+package io.socketlet.demo;
+
+import java.util.ArrayDeque;
+
+/**
+ * Runs tasks one at a time, in the order they were submitted, on the threads that submit them,
+ * without ever making a submitter wait for another.
+ *
+ * <p>Callbacks of different connections run concurrently on container threads, but a room must
+ * change its state and broadcast in one order, so that every member sees the same story (a
+ * newcomer's history and the strokes after it, with no gap and no duplicate). A lock held while
+ * sending would do that too, but the engine may call {@code onClose} from inside a send (a
+ * connection that fails while we write to it), and a container thread that holds its own socket
+ * lock while it waits for ours is how deadlocks start. Here a submitter either finds the queue
+ * idle and runs the tasks itself, or adds its task for the running thread and returns at once:
+ * nothing blocks, and a task submitted from inside a task simply runs after it.
+ */
+final class SerialQueue {
+
+    private static final System.Logger LOG = System.getLogger(SerialQueue.class.getName());
+
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private boolean running;
+
+    /** Runs the task now, or after the tasks before it if another thread is running them. */
+    void submit(Runnable task) {
+        synchronized (this) {
+            tasks.add(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        while (true) {
+            Runnable next;
+            synchronized (this) {
+                next = tasks.poll();
+                if (next == null) {
+                    running = false;
+                    return;
+                }
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                // A bug in a task must not leave the queue stuck with running = true.
+                LOG.log(System.Logger.Level.WARNING, "demo room task failed", e);
+            }
+        }
+    }
+}

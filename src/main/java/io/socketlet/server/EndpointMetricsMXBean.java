@@ -1,0 +1,32 @@
+package io.socketlet.server;
+
+import java.util.Map;
+
+/**
+ * The counters of one WebSocket endpoint, as JMX shows them (object name
+ * {@code io.socketlet:type=Endpoint,context=...,name=<servlet name>}), so any JMX console or
+ * exporter can read them.
+ */
+public interface EndpointMetricsMXBean {
+
+    /** Connections open now. */
+    int getOpenConnections();
+
+    long getHandshakesAccepted();
+
+    /** Refused handshakes by status and reason kind, such as {@code 400 bad-key} or {@code 403 origin}. */
+    Map<String, Long> getHandshakesRefused();
+
+    long getMessagesIn();
+
+    long getMessagesOut();
+
+    /** Bytes read from peers, on the wire. */
+    long getBytesIn();
+
+    /** Bytes handed to the container for peers, on the wire. */
+    long getBytesOut();
+
+    /** Closed connections by the close code reported to the application. */
+    Map<String, Long> getCloses();
+}
