@@ -43,7 +43,7 @@ final class CleanText {
 
     /** A close reason: at most 123 bytes of UTF-8 (RFC 6455 5.5: control payloads are at most 125 bytes). */
     static String closeReason(String text) {
-        String t = text;
+        String t = truncate(text, 123);
         while (t.getBytes(StandardCharsets.UTF_8).length > 123) {
             t = t.substring(0, t.offsetByCodePoints(0, length(t) - 1));
         }
