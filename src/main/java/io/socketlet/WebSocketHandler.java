@@ -36,9 +36,11 @@ public interface WebSocketHandler {
     /**
      * The connection is closed; called exactly once, and nothing else is called afterwards.
      *
-     * @param code the peer's close code, {@link CloseCodes#NO_STATUS} when its close frame had
-     *             none, {@link CloseCodes#ABNORMAL} when the connection ended without a close
-     *             handshake, or the code the server closed with on an error or timeout
+     * @param code the code of the first close frame received from the peer (its own close, or
+     *             its answer to ours), {@link CloseCodes#NO_STATUS} when that frame had none,
+     *             {@link CloseCodes#ABNORMAL} when the connection ended without a close handshake
+     *             (including a peer that never answered our close), or the code the server failed
+     *             the connection with (1002, 1007, 1008, 1009, 1011) after a violation or an error
      * @param reason the reason text, possibly empty
      */
     default void onClose(WebSocket socket, int code, String reason) {

@@ -39,6 +39,16 @@ class WebSocketSettingsTest {
         assertEquals(Set.of(ProtocolVersion.RFC6455), s.protocols());
         assertEquals(List.of(), s.subprotocols());
         assertEquals(TransportMode.AUTO, s.transport());
+        assertEquals(Duration.ofSeconds(10), s.handshakeTimeout());
+        assertTrue(s.compression());
+        assertEquals(256, s.compressionThreshold());
+        assertTrue(s.compressionContextTakeover());
+        assertEquals(100_000, s.maxFragments());
+        assertEquals(50_000, s.maxConnections());
+        assertEquals(Duration.ofSeconds(60), s.writeTimeout());
+        assertEquals(100, s.maxHeaders());
+        assertEquals(4096, s.maxHeaderLength());
+        assertEquals(List.of(), s.allowedOrigins(), "empty: same origin only");
     }
 
     // ---- text forms, as init-params carry them
@@ -120,11 +130,15 @@ class WebSocketSettingsTest {
 
     @Test
     void everyParameterNameIsASetting() {
-        Map<String, String> examples = Map.of(
-                "maxFrameSize", "1K", "maxMessageSize", "2K", "maxBufferedBytes", "3K",
-                "idleTimeout", "1s", "pingInterval", "2s", "closeTimeout", "3s",
-                "protocols", "13", "subprotocols", "chat", "transport", "servlet");
-        assertEquals(Set.copyOf(WebSocketSettings.PARAMETER_NAMES), examples.keySet());
+        Map<String, String> examples = Map.ofEntries(
+                Map.entry("maxFrameSize", "1K"), Map.entry("maxMessageSize", "2K"), Map.entry("maxBufferedBytes", "3K"),
+                Map.entry("idleTimeout", "1s"), Map.entry("pingInterval", "2s"), Map.entry("closeTimeout", "3s"),
+                Map.entry("handshakeTimeout", "4s"), Map.entry("protocols", "13, hixie-76"), Map.entry("subprotocols", "chat"),
+                Map.entry("transport", "servlet"), Map.entry("compression", "off"), Map.entry("compressionThreshold", "1K"),
+                Map.entry("compressionContextTakeover", "false"), Map.entry("maxFragments", "10"),
+                Map.entry("maxConnections", "20"), Map.entry("writeTimeout", "5s"), Map.entry("maxHeaders", "30"),
+                Map.entry("maxHeaderLength", "2K"), Map.entry("allowedOrigins", "https://example.com, same-origin"));
+        assertEquals(Set.copyOf(WebSocketSettings.PARAMETER_NAMES), examples.keySet(), "an example for every parameter");
         WebSocketSettings s = new WebSocketSettings();
         examples.forEach(s::set);
         assertEquals(1024, s.maxFrameSize());
@@ -133,8 +147,25 @@ class WebSocketSettingsTest {
         assertEquals(Duration.ofSeconds(1), s.idleTimeout());
         assertEquals(Duration.ofSeconds(2), s.pingInterval());
         assertEquals(Duration.ofSeconds(3), s.closeTimeout());
+        assertEquals(Duration.ofSeconds(4), s.handshakeTimeout());
+        assertEquals(EnumSet.of(ProtocolVersion.RFC6455, ProtocolVersion.HIXIE_76), s.protocols());
         assertEquals(List.of("chat"), s.subprotocols());
         assertEquals(TransportMode.SERVLET, s.transport());
+        assertEquals(false, s.compression());
+        assertEquals(1024, s.compressionThreshold());
+        assertEquals(false, s.compressionContextTakeover());
+        assertEquals(10, s.maxFragments());
+        assertEquals(20, s.maxConnections());
+        assertEquals(Duration.ofSeconds(5), s.writeTimeout());
+        assertEquals(30, s.maxHeaders());
+        assertEquals(2048, s.maxHeaderLength());
+        assertEquals(List.of("https://example.com", "same-origin"), s.allowedOrigins());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true, true", "on, true", "YES, true", "false, false", "off, false", "No, false"})
+    void parsesBooleansInTheUsualWords(String text, boolean expected) {
+        assertEquals(expected, new WebSocketSettings().set("compression", text).compression());
     }
 
     // ---- every bad value refused at once, naming the setting
@@ -176,6 +207,22 @@ class WebSocketSettingsTest {
                 Arguments.of("subprotocols", "chat, su@per"),
                 Arguments.of("subprotocols", "\"chat\""),
                 Arguments.of("subprotocols", "ch\u00e4t"),
+                Arguments.of("handshakeTimeout", "0"),
+                Arguments.of("handshakeTimeout", "later"),
+                Arguments.of("compression", "maybe"),
+                Arguments.of("compression", "1"),
+                Arguments.of("compressionThreshold", "-1"),
+                Arguments.of("compressionContextTakeover", ""),
+                Arguments.of("maxFragments", "0"),
+                Arguments.of("maxConnections", "0"),
+                Arguments.of("maxConnections", "many"),
+                Arguments.of("writeTimeout", "-1s"),
+                Arguments.of("maxHeaders", "0"),
+                Arguments.of("maxHeaderLength", "0"),
+                Arguments.of("allowedOrigins", "example.com"),
+                Arguments.of("allowedOrigins", "https://example.com/path"),
+                Arguments.of("allowedOrigins", "https://user@example.com"),
+                Arguments.of("allowedOrigins", "https://example.com?q"),
                 Arguments.of("transport", "tcp"),
                 Arguments.of("transport", ""),
                 Arguments.of("maxFooSize", "1K"));
@@ -206,9 +253,18 @@ class WebSocketSettingsTest {
                 () -> s.closeTimeout(Duration.ofSeconds(-1)),
                 () -> s.closeTimeout(null),
                 () -> s.protocols(EnumSet.noneOf(ProtocolVersion.class)),
-                () -> s.transport(null));
+                () -> s.transport(null),
+                () -> s.handshakeTimeout(Duration.ZERO),
+                () -> s.compressionThreshold(-1),
+                () -> s.maxFragments(0),
+                () -> s.maxConnections(0),
+                () -> s.writeTimeout(Duration.ofSeconds(-1)),
+                () -> s.maxHeaders(0),
+                () -> s.maxHeaderLength(-5));
         List<String> names = List.of("maxFrameSize", "maxMessageSize", "maxBufferedBytes", "idleTimeout", "idleTimeout",
-                "pingInterval", "pingInterval", "closeTimeout", "closeTimeout", "closeTimeout", "protocols", "transport");
+                "pingInterval", "pingInterval", "closeTimeout", "closeTimeout", "closeTimeout", "protocols", "transport",
+                "handshakeTimeout", "compressionThreshold", "maxFragments", "maxConnections", "writeTimeout", "maxHeaders",
+                "maxHeaderLength");
         for (int i = 0; i < setters.size(); i++) {
             String name = names.get(i);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, setters.get(i)::run, name);
@@ -234,7 +290,10 @@ class WebSocketSettingsTest {
                 .idleTimeout(Duration.ofSeconds(1)).pingInterval(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(3))
                 .protocols(EnumSet.of(ProtocolVersion.RFC6455, ProtocolVersion.HIXIE_76))
                 .subprotocols(List.of("chat"))
-                .transport(TransportMode.SERVLET);
+                .transport(TransportMode.SERVLET)
+                .handshakeTimeout(Duration.ofSeconds(4)).compression(false).compressionThreshold(5)
+                .compressionContextTakeover(false).maxFragments(6).maxConnections(7).writeTimeout(Duration.ofSeconds(8))
+                .maxHeaders(9).maxHeaderLength(10).allowedOrigins(List.of("https://example.com"));
         WebSocketSettings copy = original.copy();
         assertNotSame(original, copy);
         assertEquals(original.toString(), copy.toString());
@@ -243,7 +302,10 @@ class WebSocketSettingsTest {
                 .idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO).closeTimeout(Duration.ofMillis(1))
                 .protocols(EnumSet.of(ProtocolVersion.HIXIE_75))
                 .subprotocols(List.of("other"))
-                .transport(TransportMode.JETTY);
+                .transport(TransportMode.JETTY)
+                .handshakeTimeout(Duration.ofSeconds(40)).compression(true).compressionThreshold(50)
+                .compressionContextTakeover(true).maxFragments(60).maxConnections(70).writeTimeout(Duration.ofSeconds(80))
+                .maxHeaders(90).maxHeaderLength(100).allowedOrigins(List.of("*"));
 
         assertEquals(1000, copy.maxFrameSize());
         assertEquals(2000, copy.maxMessageSize());
@@ -254,6 +316,16 @@ class WebSocketSettingsTest {
         assertEquals(EnumSet.of(ProtocolVersion.RFC6455, ProtocolVersion.HIXIE_76), copy.protocols());
         assertEquals(List.of("chat"), copy.subprotocols());
         assertEquals(TransportMode.SERVLET, copy.transport());
+        assertEquals(Duration.ofSeconds(4), copy.handshakeTimeout());
+        assertEquals(false, copy.compression());
+        assertEquals(5, copy.compressionThreshold());
+        assertEquals(false, copy.compressionContextTakeover());
+        assertEquals(6, copy.maxFragments());
+        assertEquals(7, copy.maxConnections());
+        assertEquals(Duration.ofSeconds(8), copy.writeTimeout());
+        assertEquals(9, copy.maxHeaders());
+        assertEquals(10, copy.maxHeaderLength());
+        assertEquals(List.of("https://example.com"), copy.allowedOrigins());
 
         copy.maxFrameSize(77);
         assertEquals(1, original.maxFrameSize());

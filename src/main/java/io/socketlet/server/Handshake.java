@@ -173,13 +173,20 @@ public final class Handshake {
         return "";
     }
 
-    /** "when decoded, is 16 bytes in length": exactly 24 base64 characters with their padding. */
+    /**
+     * "when decoded, is 16 bytes in length": exactly 24 base64 characters ending in their "=="
+     * padding (RFC 4648 section 4; the JDK's decoder would also take the key without it).
+     */
     static boolean isValidKey(String key) {
         if (key == null) {
             return false;
         }
+        String k = key.trim();
+        if (k.length() != 24 || !k.endsWith("==")) {
+            return false;
+        }
         try {
-            return Base64.getDecoder().decode(key.trim()).length == 16;
+            return Base64.getDecoder().decode(k).length == 16;
         } catch (IllegalArgumentException e) {
             return false;
         }

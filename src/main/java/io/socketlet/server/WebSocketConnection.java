@@ -231,6 +231,14 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             sendClose(encoder.close(status.code() == CloseCodes.NO_STATUS ? CloseCodes.NO_STATUS : echo, ""));
         } else {
             // Our close was answered: the handshake is complete, and the server closes TCP first.
+            // "The WebSocket Connection Close Code is ... the status code contained in the first
+            // Close control frame received": the peer's answer, unless we had failed the connection.
+            synchronized (this) {
+                if (!closeAfterFlush) {
+                    closeCode = status.code();
+                    closeReason = status.reason();
+                }
+            }
             terminate(0, null, true);
         }
     }

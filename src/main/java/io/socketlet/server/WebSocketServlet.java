@@ -136,16 +136,18 @@ public abstract class WebSocketServlet extends HttpServlet {
 
     private void upgrade(HttpServletRequest request, HttpServletResponse response, ServletHandshakeRequest handshake,
                          HandshakeDecision decision, WebSocketHandler handler) throws IOException, ServletException {
+        TransportMode mode = endpoint.settings().transport();
+        boolean jetty = mode != TransportMode.SERVLET && JettyUpgrade.isAvailable(request);
+        if (mode == TransportMode.JETTY && !jetty) {
+            refuse(response, 500, "transport=JETTY is set, but this container is not Jetty 12", Map.of());
+            return;
+        }
         WebSocketConnection connection = new WebSocketConnection(endpoint, handler, handshake, decision);
         // Both containers want these set by us before the switch (Tomcat adds neither Upgrade nor Connection).
         response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
         decision.headers().forEach(response::setHeader);
-        TransportMode mode = endpoint.settings().transport();
-        if (mode != TransportMode.SERVLET && JettyUpgrade.isAvailable(request)) {
+        if (jetty) {
             JettyUpgrade.takeOver(request, connection::open);
-        } else if (mode == TransportMode.JETTY) {
-            response.reset();
-            refuse(response, 500, "transport=JETTY is set, but this container is not Jetty 12", Map.of());
         } else {
             request.upgrade(UpgradeHandler.class).onOpen(connection::open);
         }

@@ -15,7 +15,8 @@ class HandshakeRequestIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet")
-            .servlet("inspect", TestEndpoints.Inspect.class, "/inspect/*", Map.of("pingInterval", "0")));
+            .servlet("inspect", TestEndpoints.Inspect.class, "/inspect/*",
+                    Map.of("pingInterval", "0", "allowedOrigins", "http://example.test")));
 
     @BothContainers
     void exposesTheHandshakeToTheApplication(ContainerKind kind) throws Exception {
@@ -34,6 +35,7 @@ class HandshakeRequestIT {
                 "Sec-WebSocket-Protocol: p1, p2"));
         try (RawWebSocketClient c = RawWebSocketClient.connectWith(server.port(), request, key, 0)) {
             Frame.Received report = c.read();
+            assertEquals(Frame.TEXT, report.opcode(), "onOpen's report expected\n" + c.transcript());
             Map<String, String> seen = new LinkedHashMap<>();
             for (String line : report.text().split("\n")) {
                 int eq = line.indexOf('=');
@@ -54,6 +56,9 @@ class HandshakeRequestIT {
             expected.put("origin", "http://example.test");
             expected.put("subprotocols", "[p1, p2]");
             expected.put("remote", "127.0.0.1");
+            // An unresolved InetSocketAddress (getAddress() == null) makes the obvious
+            // remoteAddress().getAddress() throw in applications.
+            expected.put("remoteHasInetAddress", "true");
             expected.put("requestRemote", "127.0.0.1");
             expected.put("secure", "false");
             expected.put("version", "RFC6455");

@@ -225,8 +225,9 @@ public final class TestEndpoints {
                     lines.add("headersMap.has-x-custom=" + r.headers().containsKey("x-custom"));
                     lines.add("origin=" + r.origin());
                     lines.add("subprotocols=" + r.subprotocols());
-                    lines.add("remote=" + socket.remoteAddress().getAddress().getHostAddress());
-                    lines.add("requestRemote=" + (r.remoteAddress() == null ? null : r.remoteAddress().getAddress().getHostAddress()));
+                    lines.add("remote=" + socket.remoteAddress().getHostString());
+                    lines.add("remoteHasInetAddress=" + (socket.remoteAddress().getAddress() != null));
+                    lines.add("requestRemote=" + (r.remoteAddress() == null ? null : r.remoteAddress().getHostString()));
                     lines.add("secure=" + r.secure());
                     lines.add("version=" + socket.protocolVersion());
                     lines.add("subprotocol=" + socket.subprotocol());

@@ -176,8 +176,8 @@ class FrameDecoderTest {
         void rejectsRsv1OnContinuationFrameWithPermessageDeflate() {
             // RFC 7692 section 6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
             // non-first fragments of a data message."
-            byte[] first = binary(pattern(5)).rsv(RSV1).fin(false).bytes();
-            assertFails(withRsv1(), concat(first, continuation(pattern(3)).rsv(RSV1).bytes()), 1002, first.length);
+            byte[] first = text(bytes(0xf2, 0x48, 0xcd)).rsv(RSV1).fin(false).bytes();
+            assertFails(withRsv1(), concat(first, continuation(bytes(0xc9, 0xc9, 0x07, 0x00)).rsv(RSV1).bytes()), 1002, first.length);
         }
 
         @ParameterizedTest
@@ -467,7 +467,7 @@ class FrameDecoderTest {
             // 64-bit length form, binary
             byte[] big = wire(binary(pattern(65536)).fin(false));
             byte[] over = continuation(pattern(65536)).bytes();
-            assertFails(limits(65536, 131071), concat(big, over), 1009, big.length + 3);
+            assertFails(limits(65536, 131071), concat(big, over), 1009, big.length + 9);
         }
 
         @Test

@@ -330,6 +330,109 @@ class HandshakeTest {
         }
     }
 
+    // ---- Section 10.2: "Origin Considerations" (a page of another site must not connect in the user's name)
+
+    @Nested
+    class Origin {
+
+        @Test
+        void requestWithoutOriginIsAccepted() {
+            // Non-browser clients send no Origin, and are not what this protects against.
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample()));
+        }
+
+        @Test
+        void sameOriginIsAcceptedByDefault() {
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "http://server.example.com")));
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().secure(true).header("Origin", "https://server.example.com")));
+        }
+
+        @Test
+        void anotherOriginIsRefusedWith403ByDefault() {
+            HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "http://evil.example"));
+            assertRefused(403, decision);
+            assertTrue(decision.reason().contains("Origin"), decision.reason());
+        }
+
+        @Test
+        void sameHostOverAnotherSchemeIsAnotherOrigin() {
+            assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "https://server.example.com")));
+        }
+
+        @Test
+        void opaqueOriginNullIsRefused() {
+            assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "null")));
+        }
+
+        @Test
+        void allowedOriginsListsOthers() {
+            WebSocketSettings settings = new WebSocketSettings().allowedOrigins(List.of("https://app.example.com"));
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "https://app.example.com"), settings));
+            assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "https://other.example.com"), settings));
+        }
+
+        @Test
+        void starAllowsEveryOrigin() {
+            WebSocketSettings settings = new WebSocketSettings().allowedOrigins(List.of("*"));
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "http://evil.example"), settings));
+        }
+
+        @Test
+        void originIsCheckedOnlyAfterTheHandshakeIsValid() {
+            // A broken handshake says what is broken (400), whatever its origin.
+            assertRefused(400, negotiate(FakeHandshakeRequest.rfcExample().remove("Sec-WebSocket-Key")
+                    .header("Origin", "http://evil.example")));
+        }
+    }
+
+    // ---- Limits that keep a hostile handshake cheap
+
+    @Test
+    void tooManyHeaderFieldsAreRefused() {
+        WebSocketSettings settings = new WebSocketSettings().maxHeaders(6);
+        assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("X-One", "1"), settings));
+        HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().header("X-One", "1").header("X-One", "2"), settings);
+        assertRefused(400, decision);
+    }
+
+    @Test
+    void overlongParsedHeaderIsRefused() {
+        WebSocketSettings settings = new WebSocketSettings().maxHeaderLength(100);
+        String longList = "chat, ".repeat(30) + "chat";
+        HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().header("Sec-WebSocket-Protocol", longList), settings);
+        assertRefused(400, decision);
+        assertTrue(decision.reason().contains("Sec-WebSocket-Protocol"), decision.reason());
+    }
+
+    // ---- RFC 7692 permessage-deflate, negotiated on the RFC 6455 road
+
+    @Test
+    void deflateOfferIsAnsweredWhenCompressionIsOn() {
+        HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample()
+                .header("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
+        assertAccepted(decision);
+        String answer = decision.headers().get("Sec-WebSocket-Extensions");
+        assertTrue(answer != null && answer.startsWith("permessage-deflate"), () -> "answer: " + answer);
+        assertEquals(List.of(answer), decision.extensions());
+    }
+
+    @Test
+    void deflateOfferIsNotAnsweredWhenCompressionIsOff() {
+        HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample()
+                .header("Sec-WebSocket-Extensions", "permessage-deflate"), new WebSocketSettings().compression(false));
+        assertAccepted(decision);
+        assertFalse(decision.headers().containsKey("Sec-WebSocket-Extensions"));
+        assertEquals(List.of(), decision.extensions());
+    }
+
+    @Test
+    void unknownExtensionIsNotAnswered() {
+        // Section 9.1: the server answers only extensions it accepts.
+        HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().header("Sec-WebSocket-Extensions", "x-webkit-foo"));
+        assertAccepted(decision);
+        assertFalse(decision.headers().containsKey("Sec-WebSocket-Extensions"));
+    }
+
     // ---- draft-hixie-76: Key1 and Key2 and no version
 
     @Nested
@@ -367,7 +470,8 @@ class HandshakeTest {
 
         @Test
         void locationIsWssOverTls() {
-            HandshakeDecision decision = negotiate(hixieRequest().secure(true), settings);
+            HandshakeDecision decision = negotiate(hixieRequest().secure(true).set("Origin", "https://example.com"), settings);
+            assertAccepted(decision);
             assertEquals("wss://example.com/demo", decision.headers().get("Sec-WebSocket-Location"));
         }
 

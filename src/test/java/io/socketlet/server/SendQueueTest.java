@@ -163,26 +163,36 @@ class SendQueueTest {
 
     @Test
     void aHundredThousandInlineCompletionsInARowDoNotRecurse() throws Exception {
-        // Each frame is sent from the previous frame's completion, so every write completes inline
-        // while the writer's loop is running: the loop must go on, not call itself.
-        SendQueue queue = startedQueue(UNBOUNDED, Completion.INLINE);
+        // Each frame is sent from the previous frame's completion, which runs inside the writer's
+        // loop (the first frame waits for start(), so every later send finds a writer at work), and
+        // every write completes inline: 100,000 writes, each completed before write() returns. The
+        // loop must go on, not call itself.
+        transport = new FakeTransport(Completion.INLINE);
+        SendQueue queue = new SendQueue(UNBOUNDED, writeFailures::add);
         int total = 100_000;
         AtomicInteger sent = new AtomicInteger();
         CompletableFuture<Void> last = new CompletableFuture<>();
         Runnable[] sendNext = new Runnable[1];
         sendNext[0] = () -> {
             int n = sent.incrementAndGet();
-            data(queue, frame("y")).whenComplete((ok, error) -> {
+            CompletableFuture<Void> future = data(queue, frame("y"));
+            assertFalse(future.isDone(), "a send made while the writer is busy waits for it");
+            future.whenComplete((ok, error) -> {
                 if (error != null) {
                     last.completeExceptionally(error);
                 } else if (n == total) {
                     last.complete(null);
                 } else {
-                    sendNext[0].run();
+                    try {
+                        sendNext[0].run();
+                    } catch (Throwable t) {
+                        last.completeExceptionally(new AssertionError("send " + (n + 1) + " failed", t));
+                    }
                 }
             });
         };
         sendNext[0].run();
+        queue.start(transport);
         last.get(30, TimeUnit.SECONDS);
         assertEquals(total, transport.writeCount());
         assertEquals(total, transport.bytes().length);

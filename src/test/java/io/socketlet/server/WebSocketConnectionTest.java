@@ -573,6 +573,30 @@ class WebSocketConnectionTest {
     }
 
     @Test
+    void writeTimeoutDropsAPeerThatStoppedReading() {
+        open(new WebSocketSettings().writeTimeout(Duration.ofMinutes(1)).idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO),
+                Completion.HELD);
+        CompletableFuture<Void> stuck = connection.sendText("never read");
+        connection.sweep(System.nanoTime());
+        assertTrue(connection.isOpen(), "not before the write timeout");
+
+        connection.sweep(farFuture(Duration.ofMinutes(2)));
+        assertTrue(transport.isClosed(), "no close frame can reach a peer that does not read: TCP is dropped");
+        assertTrue(stuck.isCompletedExceptionally());
+        assertEquals(1006, handler.onlyClose().code());
+    }
+
+    @Test
+    void writeTimeoutLeavesAConnectionWithNothingPendingAlone() {
+        open(new WebSocketSettings().writeTimeout(Duration.ofMinutes(1)).idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO),
+                Completion.INLINE);
+        connection.sendText("read at once");
+        connection.sweep(farFuture(Duration.ofMinutes(2)));
+        assertTrue(connection.isOpen());
+        assertFalse(transport.isClosed());
+    }
+
+    @Test
     void shutdownClosesWith1001() {
         open(Completion.INLINE);
         connection.shutdown("Server is shutting down");

@@ -236,6 +236,34 @@ class WebSocketServletTest {
     }
 
     @Test
+    void foreignOriginIsRefusedWith403() throws Exception {
+        init();
+        HttpServletRequest request = upgradeRequest("Origin", "http://evil.example");
+        service(request);
+        assertRefused(403);
+        assertEquals(null, servlet.accepted, "accept() is not asked about a forbidden origin");
+        verify(request, never()).upgrade(any());
+    }
+
+    @Test
+    void upgradePastMaxConnectionsIsRefusedWith503() throws Exception {
+        init(Map.of("maxConnections", "1"));
+        HttpServletRequest first = upgradeRequest();
+        UpgradeHandler upgradeHandler = new UpgradeHandler();
+        when(first.upgrade(UpgradeHandler.class)).thenReturn(upgradeHandler);
+        service(first);
+        ReadListener firstConnection = startUpgraded(upgradeHandler).reads;
+
+        HttpServletRequest second = upgradeRequest();
+        service(second);
+        assertRefused(503);
+        verify(response).setHeader("Retry-After", "5");
+        verify(second, never()).upgrade(any());
+
+        firstConnection.onAllDataRead();
+    }
+
+    @Test
     void upgradeWhileShuttingDownIsRefusedWith503() throws Exception {
         init();
         servlet.destroy();
@@ -243,6 +271,17 @@ class WebSocketServletTest {
         service(upgradeRequest());
         assertRefused(503);
         verify(response).setHeader("Retry-After", "5");
+    }
+
+    @Test
+    void forcedJettyTransportOnAnotherContainerIsRefusedWith500() throws Exception {
+        init(Map.of("transport", "jetty"));
+        HttpServletRequest request = upgradeRequest();
+        service(request);
+        verify(response, never()).setStatus(101);
+        assertRefused(500);
+        assertTrue(body().contains("JETTY"), body());
+        verify(request, never()).upgrade(any());
     }
 
     // ---- acceptance
@@ -289,25 +328,33 @@ class WebSocketServletTest {
         when(request.upgrade(UpgradeHandler.class)).thenReturn(upgradeHandler);
         service(request);
 
-        // The container calls init once the 101 is out, handing over the raw streams.
+        Upgraded upgraded = startUpgraded(upgradeHandler);
+
+        assertTrue(opened.get() != null, "onOpen ran");
+        assertEquals("/chat", opened.get().handshake().path());
+        assertTrue(opened.get().isOpen());
+
+        // The client goes away: the connection ends and leaves nothing for destroy() to wait for.
+        upgraded.reads.onAllDataRead();
+        assertFalse(opened.get().isOpen());
+        verify(upgraded.webConnection).close();
+    }
+
+    private record Upgraded(WebConnection webConnection, ReadListener reads) {
+    }
+
+    /** Does what the container does once the 101 is out: init with the raw streams; returns the read listener registered. */
+    private static Upgraded startUpgraded(UpgradeHandler upgradeHandler) throws Exception {
         WebConnection webConnection = mock(WebConnection.class);
         ServletInputStream in = mock(ServletInputStream.class);
         ServletOutputStream out = mock(ServletOutputStream.class);
         when(webConnection.getInputStream()).thenReturn(in);
         when(webConnection.getOutputStream()).thenReturn(out);
         upgradeHandler.init(webConnection);
-
-        assertTrue(opened.get() != null, "onOpen ran");
-        assertEquals("/chat", opened.get().handshake().path());
-        assertTrue(opened.get().isOpen());
         verify(out).setWriteListener(any(WriteListener.class));
         ArgumentCaptor<ReadListener> reads = ArgumentCaptor.forClass(ReadListener.class);
         verify(in).setReadListener(reads.capture());
-
-        // The client goes away: the connection ends and leaves nothing for destroy() to wait for.
-        reads.getValue().onAllDataRead();
-        assertFalse(opened.get().isOpen());
-        verify(webConnection).close();
+        return new Upgraded(webConnection, reads.getValue());
     }
 
     // ---- settings

@@ -57,6 +57,6 @@ final class JettyTakeover {
                 components.getByteBufferPool(), sent::getStatus, onOpen);
         // On the innermost request, the one HttpConnection reads when the response completes:
         // a handler's Request.Wrapper may keep attributes of its own.
-        Request.unWrap(jettyRequest).setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, transport);
+        Request.unWrap(jettyRequest).setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, transport.connection());
     }
 }

@@ -22,16 +22,21 @@ import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * A {@link Transport} straight on Jetty's socket: the {@link Connection} that Jetty switches the
- * {@link EndPoint} to after it sent the 101 (see {@link JettyUpgrade} for why, and
+ * A {@link Transport} straight on Jetty's socket (see {@link JettyUpgrade} for why, and
  * docs/jetty-upgrade-bug.md).
  *
- * <p>Reads are Jetty's own non-blocking cycle: {@link #fillInterested()}, then
- * {@link #onFillable()} fills a pooled heap buffer until the socket has nothing more, hands every
- * chunk to the listener, and gives the buffer back before waiting again, so an idle connection
- * holds no read buffer. Writes go to {@link EndPoint#write(Callback, ByteBuffer...)}.
+ * <p>Jetty switches the {@link EndPoint} to this transport's {@link #connection()}, a Jetty
+ * {@link AbstractConnection} implementing {@link Connection.UpgradeTo}. The two are separate
+ * objects because both Jetty's {@code Connection} and {@code Transport} have a {@code close()}:
+ * Jetty calls its own when it shuts a connector down, and that must reach the listener as a
+ * failure, while the engine's own close must stay silent.
+ *
+ * <p>Reads are Jetty's own non-blocking cycle: {@code fillInterested()}, then {@code onFillable()}
+ * fills a pooled heap buffer until the socket has nothing more, hands every chunk to the
+ * listener, and gives the buffer back before waiting again, so an idle connection holds no read
+ * buffer. Writes go to {@link EndPoint#write(Callback, ByteBuffer...)}.
  */
-public final class JettyTransport extends AbstractConnection implements Connection.UpgradeTo, Transport {
+public final class JettyTransport implements Transport {
 
     /** Read buffer size: one pooled buffer per connection, only while bytes are arriving. */
     static final int READ_BUFFER_SIZE = 8192;
@@ -44,9 +49,11 @@ public final class JettyTransport extends AbstractConnection implements Connecti
      */
     static final int MAX_WRITE_SLICE = 64 * 1024;
 
+    private final UpgradedConnection connection;
     private final ByteBufferPool bufferPool;
     private final IntSupplier sentStatus;
     private final Consumer<? super Transport> onOpen;
+    /** Set by the engine's {@link #close()}: from then on the listener hears nothing more. */
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes that came in with the request headers, delivered first by {@link #start}. */
     private volatile ByteBuffer prefilled;
@@ -56,63 +63,102 @@ public final class JettyTransport extends AbstractConnection implements Connecti
 
     /**
      * @param sentStatus the status of the response Jetty sent, read when Jetty switches over
-     * @param onOpen     called once Jetty has switched the socket to this connection after a 101,
+     * @param onOpen     called once Jetty has switched the socket to this transport after a 101,
      *                   on the Jetty thread that completed the response
      */
     JettyTransport(EndPoint endPoint, Executor executor, ByteBufferPool bufferPool,
                    IntSupplier sentStatus, Consumer<? super Transport> onOpen) {
-        super(endPoint, executor);
+        this.connection = new UpgradedConnection(endPoint, executor);
         this.bufferPool = Objects.requireNonNull(bufferPool, "bufferPool");
         this.sentStatus = Objects.requireNonNull(sentStatus, "sentStatus");
         this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
-        setInputBufferSize(READ_BUFFER_SIZE);
+        connection.setInputBufferSize(READ_BUFFER_SIZE);
+    }
+
+    /** The Jetty connection to switch the socket to. */
+    Connection connection() {
+        return connection;
     }
 
     /** The peer's address, or {@code null} if Jetty does not know it. */
     public SocketAddress getRemoteAddress() {
-        return getEndPoint().getRemoteSocketAddress();
+        return endPoint().getRemoteSocketAddress();
     }
 
     /** This side's address, or {@code null} if Jetty does not know it. */
     public SocketAddress getLocalAddress() {
-        return getEndPoint().getLocalSocketAddress();
+        return endPoint().getLocalSocketAddress();
     }
 
-    // ---- Jetty's side: upgrade, open, read, idle, close ----
-
-    /**
-     * Bytes Jetty had already read past the request headers (a client's first frame, hixie-76's
-     * eight key bytes). Jetty hands over a direct buffer it no longer uses; the listener needs a
-     * heap buffer, so copy.
-     */
-    @Override
-    public void onUpgradeTo(ByteBuffer buffer) {
-        if (buffer == null || !buffer.hasRemaining()) {
-            return;
-        }
-        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
-        copy.put(buffer).flip();
-        prefilled = copy;
+    private EndPoint endPoint() {
+        return connection.getEndPoint();
     }
 
-    @Override
-    public void onOpen() {
-        super.onOpen();
-        // The engine owns idle timeouts (it pings, and closes with 1001/1006 semantics of its
-        // own). Jetty's connector idle timeout, still on this EndPoint from the HTTP request,
-        // would otherwise close a quiet WebSocket behind the engine's back.
-        getEndPoint().setIdleTimeout(0);
-        // Jetty switches whatever response went out. If service() threw after the takeover was
-        // arranged, that was an error page, not our 101: the client is not speaking WebSocket.
-        if (statusSent() != 101) {
-            close();
-            return;
+    // ---- Jetty's side: upgrade, open, read, idle ----
+
+    private final class UpgradedConnection extends AbstractConnection implements Connection.UpgradeTo {
+
+        UpgradedConnection(EndPoint endPoint, Executor executor) {
+            super(endPoint, executor);
         }
-        try {
-            onOpen.accept(this);
-        } catch (Throwable x) {
-            // We run inside Jetty's completion of the 101 response: don't let it see our failure.
-            close();
+
+        /**
+         * Bytes Jetty had already read past the request headers (a client's first frame,
+         * hixie-76's eight key bytes). Jetty hands over a direct buffer it no longer uses; the
+         * listener needs a heap buffer, so copy.
+         */
+        @Override
+        public void onUpgradeTo(ByteBuffer buffer) {
+            if (buffer == null || !buffer.hasRemaining()) {
+                return;
+            }
+            ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
+            copy.put(buffer).flip();
+            prefilled = copy;
+        }
+
+        @Override
+        public void onOpen() {
+            super.onOpen();
+            // The engine owns idle timeouts (it pings, and closes with a reason of its own).
+            // Jetty's connector idle timeout, still on this EndPoint from the HTTP request, would
+            // otherwise close a quiet WebSocket behind the engine's back.
+            getEndPoint().setIdleTimeout(0);
+            // Jetty switches whatever response went out. If service() threw after the takeover
+            // was arranged, that was an error page, not our 101: the client speaks no WebSocket.
+            if (statusSent() != 101) {
+                JettyTransport.this.close();
+                return;
+            }
+            try {
+                onOpen.accept(JettyTransport.this);
+            } catch (Throwable x) {
+                // We run inside Jetty's completion of the 101 response: don't let it see our failure.
+                JettyTransport.this.close();
+            }
+        }
+
+        /** Never let Jetty's idle timeout close the socket; see {@link #onOpen()}. */
+        @Override
+        public boolean onIdleExpired(TimeoutException timeout) {
+            return false;
+        }
+
+        @Override
+        public void onFillable() {
+            readAvailable();
+        }
+
+        /** The socket closed (Jetty stopping, or the engine's close) or failed while we waited. */
+        @Override
+        public void onFillInterestedFailed(Throwable cause) {
+            endOfInput(cause);
+        }
+
+        @Override
+        public String toConnectionString() {
+            return "JettyTransport@" + Integer.toHexString(JettyTransport.this.hashCode())
+                    + "[closed=" + closed.get() + ",inputDone=" + inputDone + "]";
         }
     }
 
@@ -124,28 +170,21 @@ public final class JettyTransport extends AbstractConnection implements Connecti
         }
     }
 
-    /** Never let Jetty's idle timeout close the socket; see {@link #onOpen()}. */
-    @Override
-    public boolean onIdleExpired(TimeoutException timeout) {
-        return false;
-    }
-
-    @Override
-    public void onFillable() {
+    private void readAvailable() {
         TransportListener target = listener;
-        RetainableByteBuffer pooled = bufferPool.acquire(getInputBufferSize(), false);
+        RetainableByteBuffer pooled = bufferPool.acquire(connection.getInputBufferSize(), false);
         try {
             ByteBuffer buffer = pooled.getByteBuffer();
             while (!closed.get()) {
                 buffer.clear().limit(0); // Jetty fills from limit to capacity ("flush mode")
-                int filled = getEndPoint().fill(buffer);
+                int filled = endPoint().fill(buffer);
                 if (filled > 0) {
                     target.onRead(buffer);
                 } else if (filled == 0) {
                     // Give the buffer back before waiting: an idle connection holds none.
                     pooled.release();
                     pooled = null;
-                    fillInterested();
+                    connection.fillInterested();
                     return;
                 } else {
                     endOfInput(null);
@@ -159,12 +198,6 @@ public final class JettyTransport extends AbstractConnection implements Connecti
                 pooled.release();
             }
         }
-    }
-
-    /** The socket closed or failed while we waited for bytes. */
-    @Override
-    public void onFillInterestedFailed(Throwable cause) {
-        endOfInput(cause);
     }
 
     /**
@@ -212,17 +245,17 @@ public final class JettyTransport extends AbstractConnection implements Connecti
         if (closed.get()) {
             return;
         }
-        if (!getEndPoint().isOpen()) {
+        if (!endPoint().isOpen()) {
             endOfInput(new ClosedChannelException()); // Jetty closed it before we started
             return;
         }
-        fillInterested();
+        connection.fillInterested();
     }
 
     @Override
     public void write(ByteBuffer[] buffers, WriteCallback callback) {
         Objects.requireNonNull(callback, "callback");
-        if (closed.get() || !getEndPoint().isOpen()) {
+        if (closed.get() || !endPoint().isOpen()) {
             callback.failed(new ClosedChannelException());
             return;
         }
@@ -232,7 +265,7 @@ public final class JettyTransport extends AbstractConnection implements Connecti
         }
         try {
             if (total <= MAX_WRITE_SLICE) {
-                getEndPoint().write(new WriteDone(callback), buffers);
+                endPoint().write(new WriteDone(callback), buffers);
             } else {
                 new SlicedWrite(buffers, callback).next();
             }
@@ -244,7 +277,7 @@ public final class JettyTransport extends AbstractConnection implements Connecti
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            getEndPoint().close(); // fails a pending write; the read side stops quietly
+            endPoint().close(); // fails a pending write; the read side stops quietly
         }
     }
 
@@ -333,7 +366,7 @@ public final class JettyTransport extends AbstractConnection implements Connecti
                     room -= length;
                 }
             }
-            getEndPoint().write(this, slices.toArray(new ByteBuffer[0]));
+            endPoint().write(this, slices.toArray(new ByteBuffer[0]));
             return true;
         }
 
@@ -346,10 +379,5 @@ public final class JettyTransport extends AbstractConnection implements Connecti
         public void failed(Throwable x) {
             callback.failed(x);
         }
-    }
-
-    @Override
-    public String toConnectionString() {
-        return "JettyTransport@" + Integer.toHexString(hashCode()) + "[closed=" + closed.get() + "]";
     }
 }

@@ -42,6 +42,9 @@ public final class JettyUpgrade {
             "org.eclipse.jetty.util.Callback",
     };
 
+    /** Whether {@link #REQUIRED_CLASSES} load from here; fixed for the life of the webapp. */
+    private static volatile Boolean jettyClassesVisible;
+
     private JettyUpgrade() {
     }
 
@@ -59,7 +62,7 @@ public final class JettyUpgrade {
         }
         try {
             return JettyTakeover.isJettyRequest(request);
-        } catch (Throwable x) { // LinkageError from a half-visible Jetty: say no, never throw
+        } catch (LinkageError | RuntimeException x) { // a half-visible Jetty: say no, never throw
             return false;
         }
     }
@@ -77,8 +80,8 @@ public final class JettyUpgrade {
      * is not a 101 (service() threw afterwards and Jetty sent an error page), {@code onOpen} is
      * never called and the socket is closed.
      *
-     * @throws IllegalStateException if not {@link #isAvailable}, if the response status is not
-     *                               101, or if the response is already committed
+     * @throws IllegalStateException if not {@link #isAvailable}, or if the response status is not
+     *                               101
      */
     public static void takeOver(HttpServletRequest request, Consumer<Transport> onOpen) {
         Objects.requireNonNull(onOpen, "onOpen");
@@ -91,6 +94,15 @@ public final class JettyUpgrade {
     }
 
     private static boolean jettyClassesVisible() {
+        Boolean visible = jettyClassesVisible;
+        if (visible == null) {
+            visible = loadJettyClasses();
+            jettyClassesVisible = visible;
+        }
+        return visible;
+    }
+
+    private static boolean loadJettyClasses() {
         ClassLoader loader = JettyUpgrade.class.getClassLoader();
         try {
             for (String name : REQUIRED_CLASSES) {

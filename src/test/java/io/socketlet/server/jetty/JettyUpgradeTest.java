@@ -266,16 +266,28 @@ class JettyUpgradeTest {
         assertArrayEquals("early".getBytes(StandardCharsets.US_ASCII), c.readExactly(5)); // not "BODY"
     }
 
+    /**
+     * A Jetty fact the engine must live with: Server.stop() closes the connectors' sockets before
+     * it stops the contexts, so by the time the servlet's destroy() runs, a goodbye (1001) can no
+     * longer be written. The transport's listener gets onFailure, on a thread of its own.
+     */
     @Test
-    void exploreStop() throws Exception {
+    void serverStopClosesTheSocketBeforeTheServletIsDestroyed() throws Exception {
         start(30_000);
         Client c = connect("/echo");
         c.send(c.upgradeRequest());
         c.readHead();
+        assertNotNull(side.opened.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         server.stop();
-        System.out.println("STOP events " + side.events + " failures " + side.failures);
-        System.out.println("STOP client read " + c.in.read());
         server = null;
+        assertEquals("write in destroy() failed", side.destroyWrite.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(-1, c.in.read()); // no "bye"
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (side.failures.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(side.failures.get(0).startsWith("onFailure: java.nio.channels.ClosedChannelException"),
+                side.failures.toString());
     }
 
     // ---- the test server ----
@@ -299,6 +311,8 @@ class JettyUpgradeTest {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
         final BlockingQueue<OpenInfo> opened = new LinkedBlockingQueue<>();
         final List<String> failures = new CopyOnWriteArrayList<>();
+        final CompletableFuture<String> destroyWrite = new CompletableFuture<>();
+        volatile Transport lastOpened;
     }
 
     record OpenInfo(String thread, boolean serviceReturned, Object remote) {
@@ -314,7 +328,21 @@ class JettyUpgradeTest {
 
         @Override
         public void destroy() {
-            side.events.add("servlet destroyed");
+            Transport last = side.lastOpened;
+            if (last != null) {
+                last.write(new ByteBuffer[] {ByteBuffer.wrap("bye".getBytes(StandardCharsets.US_ASCII))},
+                        new Transport.WriteCallback() {
+                            @Override
+                            public void succeeded() {
+                                side.destroyWrite.complete("write in destroy() succeeded");
+                            }
+
+                            @Override
+                            public void failed(Throwable cause) {
+                                side.destroyWrite.complete("write in destroy() failed");
+                            }
+                        });
+            }
         }
 
         @Override
@@ -345,6 +373,7 @@ class JettyUpgradeTest {
             try {
                 JettyUpgrade.takeOver(req, transport -> {
                     Object remote = ((JettyTransport) transport).getRemoteAddress();
+                    side.lastOpened = transport;
                     side.opened.add(new OpenInfo(Thread.currentThread().getName(), serviceReturned.get(), remote));
                     transport.start(new EchoListener(transport, side));
                 });
@@ -414,7 +443,6 @@ class JettyUpgradeTest {
 
         @Override
         public void onFailure(Throwable cause) {
-            side.events.add("onFailure: " + cause);
             side.failures.add("onFailure: " + cause);
         }
 

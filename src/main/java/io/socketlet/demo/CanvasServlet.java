@@ -1,0 +1,59 @@
+package io.socketlet.demo;
+
+import io.socketlet.HandshakeRequest;
+import io.socketlet.WebSocketHandler;
+import io.socketlet.WebSocketSettings;
+import io.socketlet.server.WebSocketServlet;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+
+/**
+ * {@code /canvas}: the demo's shared canvas (see {@link CanvasBoard} for the messages). Written
+ * against the public API only, as an application would. One canvas per servlet instance.
+ *
+ * <p>Init-params besides the engine's: {@code historyPoints}, the most points the history keeps
+ * for newcomers (default {@value CanvasBoard#DEFAULT_HISTORY_POINTS}). {@code maxMessageSize} is
+ * 16 KiB unless an init-param says otherwise (a segment of 256 points needs about 10 KiB). A client
+ * with more than half of {@code maxBufferedBytes} waiting is closed with 1008.
+ */
+public class CanvasServlet extends WebSocketServlet {
+
+    private static final long serialVersionUID = 1L;
+    static final int MAX_MESSAGE = 16 * 1024;
+
+    private transient CanvasBoard board;
+
+    @Override
+    protected void configure(WebSocketSettings settings) {
+        if (getInitParameter("maxMessageSize") == null) {
+            settings.maxMessageSize(MAX_MESSAGE);
+        }
+        if (getInitParameter("maxFrameSize") == null) {
+            settings.maxFrameSize(MAX_MESSAGE);
+        }
+    }
+
+    @Override
+    public void init(ServletConfig config) throws ServletException {
+        int historyPoints = CanvasBoard.DEFAULT_HISTORY_POINTS;
+        String param = config.getInitParameter("historyPoints");
+        if (param != null) {
+            try {
+                historyPoints = Integer.parseInt(param.trim());
+            } catch (NumberFormatException e) {
+                historyPoints = -1;
+            }
+            if (historyPoints < 1) {
+                throw new ServletException(config.getServletName() + ": historyPoints must be a positive whole number, was '"
+                        + param + "'");
+            }
+        }
+        super.init(config); // after the check: a servlet whose init fails is never destroyed
+        board = new CanvasBoard(settings().maxBufferedBytes() / 2, historyPoints, config.getServletContext().getServerInfo());
+    }
+
+    @Override
+    protected WebSocketHandler accept(HandshakeRequest request) {
+        return board.connect();
+    }
+}

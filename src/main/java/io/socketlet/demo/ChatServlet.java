@@ -1,0 +1,44 @@
+package io.socketlet.demo;
+
+import io.socketlet.HandshakeRequest;
+import io.socketlet.WebSocketHandler;
+import io.socketlet.WebSocketSettings;
+import io.socketlet.server.WebSocketServlet;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+
+/**
+ * {@code /chat}: the demo's chat room (see {@link ChatRoom} for the messages). Written against
+ * the public API only, as an application would. One room per servlet instance.
+ *
+ * <p>Messages are small: {@code maxMessageSize} is 8 KiB unless an init-param says otherwise. A
+ * client with more than half of {@code maxBufferedBytes} waiting is closed with 1008.
+ */
+public class ChatServlet extends WebSocketServlet {
+
+    private static final long serialVersionUID = 1L;
+    static final int MAX_MESSAGE = 8 * 1024;
+
+    private transient ChatRoom room;
+
+    @Override
+    protected void configure(WebSocketSettings settings) {
+        if (getInitParameter("maxMessageSize") == null) {
+            settings.maxMessageSize(MAX_MESSAGE);
+        }
+        if (getInitParameter("maxFrameSize") == null) {
+            settings.maxFrameSize(MAX_MESSAGE);
+        }
+    }
+
+    @Override
+    public void init(ServletConfig config) throws ServletException {
+        super.init(config);
+        room = new ChatRoom(settings().maxBufferedBytes() / 2, config.getServletContext().getServerInfo());
+    }
+
+    @Override
+    protected WebSocketHandler accept(HandshakeRequest request) {
+        return room.connect();
+    }
+}
