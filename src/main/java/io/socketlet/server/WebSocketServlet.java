@@ -49,6 +49,8 @@ public abstract class WebSocketServlet extends HttpServlet {
 
     private transient Endpoint endpoint;
     private transient SharedScheduler scheduler;
+    /** On Jetty: the hook that sends 1001s when the server starts to stop (see JettyUpgrade.whenServerStops). */
+    private transient volatile AutoCloseable jettyStopHook;
 
     /**
      * Decides whether to take a connection, after the handshake was found valid.
@@ -147,6 +149,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
         decision.headers().forEach(response::setHeader);
         if (jetty) {
+            hookJettyStop(request);
             JettyUpgrade.takeOver(request, connection::open);
         } else {
             request.upgrade(UpgradeHandler.class).onOpen(connection::open);
@@ -168,8 +171,26 @@ public abstract class WebSocketServlet extends HttpServlet {
         response.getOutputStream().write(bytes);
     }
 
+    private void hookJettyStop(HttpServletRequest request) {
+        if (jettyStopHook == null) {
+            synchronized (this) {
+                if (jettyStopHook == null) {
+                    jettyStopHook = JettyUpgrade.whenServerStops(request, () -> endpoint.shutdown(SHUTDOWN_GRACE));
+                }
+            }
+        }
+    }
+
     @Override
     public void destroy() {
+        AutoCloseable hook = jettyStopHook;
+        if (hook != null) {
+            try {
+                hook.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "removing the Jetty stop hook", e);
+            }
+        }
         if (endpoint != null) {
             endpoint.shutdown(SHUTDOWN_GRACE);
         }

@@ -40,6 +40,10 @@ class SettingsIT {
             .servlet("fragments", TestEndpoints.Echo.class, "/fragments", Map.of("pingInterval", "0", "maxFragments", "3"))
             .servlet("two", TestEndpoints.Echo.class, "/two", Map.of("pingInterval", "0", "maxConnections", "2"))
             .servlet("twoBurst", TestEndpoints.Echo.class, "/two-burst", Map.of("pingInterval", "0", "maxConnections", "2"))
+            .servlet("servletTransport", TestEndpoints.Echo.class, "/servlet-transport",
+                    Map.of("pingInterval", "0", "transport", "servlet"))
+            .servlet("jettyTransport", TestEndpoints.Echo.class, "/jetty-transport",
+                    Map.of("pingInterval", "0", "transport", "jetty"))
             .servlet("headers", TestEndpoints.Echo.class, "/headers",
                     Map.of("pingInterval", "0", "maxHeaders", "20", "maxHeaderLength", "100")));
 
@@ -212,6 +216,35 @@ class SettingsIT {
             for (RawWebSocketClient c : open) {
                 c.close();
             }
+        }
+    }
+
+    // ---- transport ----
+
+    @BothContainers
+    void servletTransportCarriesAClientThatSendsContentLengthZero(ContainerKind kind) throws Exception {
+        // The JDK client sends Content-Length: 0, which Jetty 12.1's servlet upgrade survives
+        // (docs: a request without it loses its first frame there).
+        try (JdkClient c = JdkClient.connect(SERVERS.get(kind).ws("/servlet-transport"))) {
+            c.sendText("over the servlet streams", true);
+            assertEquals("over the servlet streams", c.nextText(T));
+            byte[] data = new byte[200_000];
+            new java.util.Random(5).nextBytes(data);
+            c.sendBinary(data, true);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(data, c.nextBinary(T));
+        }
+    }
+
+    @BothContainers
+    void jettyTransportWorksOnJettyAndIsRefusedElsewhere(ContainerKind kind) throws Exception {
+        if (kind == ContainerKind.JETTY) {
+            try (RawWebSocketClient c = RawWebSocketClient.connect(SERVERS.get(kind).ws("/jetty-transport"))) {
+                c.send(Frame.text("over Jetty's socket"));
+                c.expectText("over Jetty's socket");
+            }
+        } else {
+            RawHttp.Response r = handshake(kind, "/jetty-transport");
+            assertEquals(500, r.status(), r.toString());
         }
     }
 

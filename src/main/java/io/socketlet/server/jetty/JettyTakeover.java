@@ -14,6 +14,8 @@ import org.eclipse.jetty.server.Components;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The Jetty-typed half of {@link JettyUpgrade}, loaded only after
@@ -33,6 +35,19 @@ final class JettyTakeover {
 
     static boolean isJettyRequest(HttpServletRequest request) {
         return ServletContextRequest.getServletContextRequest(request) != null;
+    }
+
+    static AutoCloseable whenServerStops(HttpServletRequest request, Runnable hook) {
+        ServletContextRequest jettyRequest = ServletContextRequest.getServletContextRequest(request);
+        Server server = jettyRequest.getConnectionMetaData().getConnector().getServer();
+        LifeCycle.Listener listener = new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopping(LifeCycle event) {
+                hook.run();
+            }
+        };
+        server.addEventListener(listener);
+        return () -> server.removeEventListener(listener);
     }
 
     static void takeOver(HttpServletRequest request, Consumer<Transport> onOpen) {

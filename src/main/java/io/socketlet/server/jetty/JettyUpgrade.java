@@ -40,6 +40,8 @@ public final class JettyUpgrade {
             "org.eclipse.jetty.io.ByteBufferPool",
             "org.eclipse.jetty.io.RetainableByteBuffer",
             "org.eclipse.jetty.util.Callback",
+            "org.eclipse.jetty.util.component.LifeCycle",
+            "org.eclipse.jetty.util.component.LifeCycle$Listener",
     };
 
     /** Whether {@link #REQUIRED_CLASSES} load from here; fixed for the life of the webapp. */
@@ -91,6 +93,21 @@ public final class JettyUpgrade {
                     + "is WEB-INF/jetty-ee10-web.xml in the WAR?)");
         }
         JettyTakeover.takeOver(request, onOpen);
+    }
+
+    /**
+     * Runs {@code hook} when the Jetty server that serves this request starts to stop, before it
+     * closes its connectors: Jetty stops connectors before contexts, so by the time a servlet's
+     * {@code destroy()} runs, taken-over sockets are already gone and no 1001 close can be sent.
+     * Call only after {@link #isAvailable} answered true. Closing the returned handle removes the
+     * hook (do so when the servlet is destroyed, so the server keeps no reference to the webapp).
+     */
+    public static AutoCloseable whenServerStops(HttpServletRequest request, Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        if (!isAvailable(request)) {
+            throw new IllegalStateException("not a Jetty request");
+        }
+        return JettyTakeover.whenServerStops(request, hook);
     }
 
     private static boolean jettyClassesVisible() {

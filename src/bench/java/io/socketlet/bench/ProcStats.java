@@ -1,0 +1,107 @@
+package io.socketlet.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads Linux's /proc: CPU time of a process and of the whole machine, and a process's resident
+ * memory and thread count, as the kernel counts them (not as the JVM believes).
+ */
+public final class ProcStats {
+
+    /** Clock ticks per second of /proc's CPU counters (USER_HZ; 100 on every common kernel). */
+    public static final long HZ = 100;
+
+    private ProcStats() {
+    }
+
+    /** user + system CPU time of a process, in ticks; -1 if it is gone. */
+    public static long processTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {busy, total} ticks of all CPUs together, from the first line of /proc/stat. */
+    public static long[] machineTicks() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = line.trim().split("\\s+");
+            long total = 0;
+            long idle = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) { // user nice system idle iowait irq softirq steal
+                long v = Long.parseLong(f[i]);
+                total += v;
+                if (i == 4 || i == 5) {
+                    idle += v;
+                }
+            }
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** A value in kB (VmRSS, VmHWM) or a count (Threads) from /proc/PID/status; -1 if absent. */
+    public static long status(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    /** The 1-minute load average. */
+    public static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** CPU counters at one moment: the machine, this (client) process and the server process. */
+    public record CpuSnapshot(long nanos, long machineBusy, long machineTotal, long client, long server) {
+
+        public static CpuSnapshot take(long serverPid) {
+            long[] m = machineTicks();
+            return new CpuSnapshot(System.nanoTime(), m[0], m[1], processTicks(ProcessHandle.current().pid()),
+                    serverPid > 0 ? processTicks(serverPid) : 0);
+        }
+
+        /** CPU use between two snapshots, in cores (1.0 = one core busy the whole time). */
+        public CpuUse until(CpuSnapshot later) {
+            double seconds = (later.nanos - nanos) / 1e9;
+            double server = (later.server - this.server) / (double) HZ;
+            double client = (later.client - this.client) / (double) HZ;
+            double busy = (later.machineBusy - machineBusy) / (double) HZ;
+            return new CpuUse(seconds, server, client, Math.max(0, busy - server - client));
+        }
+    }
+
+    /** CPU seconds spent in a window of {@code seconds}: by the server, the client, and everything else. */
+    public record CpuUse(double seconds, double serverSeconds, double clientSeconds, double foreignSeconds) {
+        public double foreignCores() {
+            return seconds > 0 ? foreignSeconds / seconds : 0;
+        }
+
+        public double serverCores() {
+            return seconds > 0 ? serverSeconds / seconds : 0;
+        }
+
+        public double clientCores() {
+            return seconds > 0 ? clientSeconds / seconds : 0;
+        }
+    }
+}
