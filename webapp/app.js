@@ -4,8 +4,9 @@
  *
  * window.socketlet is the page's state, readable from a test (Selenium) or the console:
  *   state            {echo, chat, canvas}: 'connecting' | 'open' | 'reconnecting'
- *   ready            true when all three are open
- *   connections      per endpoint: url, state, protocol, subprotocol, extensions, server, reconnects, attempt, lastClose
+ *   ready            true when all three are open and chat and canvas have had their welcome
+ *   connections      per endpoint: url, state, protocol, subprotocol, extensions, server, reconnects, attempt,
+ *                    lastClose {code, reason, wasClean}, welcomed
  *   chatMessages     [{kind: 'message'|'notice'|'error', id, name, text, time, self}]
  *   chatPresence     {count, names}; chatName, chatId: this page's name and id in the room
  *   canvasStrokes    the picture: [{sid, color, width, points: [[x, y], ...]}], x and y from 0 to 1
@@ -28,13 +29,15 @@
     chatId: null,
     canvasInfo: { id: null, count: 0, trimmed: 0, maxPoints: 0, historySegments: 0, histories: 0, received: 0, clears: 0 },
     echoResults: [],
+    /** All three open, and chat and canvas have had their welcome (and the canvas its history). */
     get ready() {
-      return NAMES.every(function (n) { return model.state[n] === 'open'; });
+      return NAMES.every(function (n) { return model.state[n] === 'open' && model.connections[n].welcomed; });
     }
   };
   NAMES.forEach(function (n) {
     model.connections[n] = { url: demo.endpointUrl(n), state: 'connecting', protocol: '', subprotocol: '',
-                             extensions: [], server: '', reconnects: 0, attempt: 0, lastClose: null };
+                             extensions: [], server: '', reconnects: 0, attempt: 0, lastClose: null,
+                             welcomed: false };
   });
   window.socketlet = model;
 
@@ -56,6 +59,7 @@
       c.reconnects = socket.reconnects;
       c.attempt = socket.attempt;
       c.lastClose = socket.lastClose;
+      if (socket.state !== 'open') c.welcomed = false; // a new connection gets a new welcome
       model.state[n] = socket.state;
     });
   }
@@ -75,7 +79,7 @@
         described += ', closed with ' + socket.lastClose.code;
       }
       document.getElementById('pill-' + n).dataset.state = socket.state;
-      text(n + '-state', socket.describe());
+      text(n + '-state', socket.describe(true));
       text('conn-' + n + '-url', c.url);
       text('conn-' + n + '-state', described);
       text('conn-' + n + '-protocol', open && c.protocol ? (c.protocol === '13' ? '13 (RFC 6455)' : c.protocol) : '–');

@@ -234,6 +234,7 @@
           info.trimmed = m.trimmed;
           info.maxPoints = m.maxPoints;
           info.histories++;
+          model.connections.canvas.welcomed = true;
           showNote(m.trimmed > 0 ? trimmedNote(m.trimmed, m.maxPoints) : defaultNote, m.trimmed > 0);
           break;
         case 'stroke':
@@ -274,6 +275,7 @@
         overlay.textContent = socket.state === 'reconnecting' ? 'Offline: ' + socket.describe() + '…' : 'Connecting…';
         if (!open) {
           active.forEach(function (stroke, id) { active.delete(id); });
+          presence.textContent = 'offline';
         }
         changed();
       }

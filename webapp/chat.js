@@ -94,7 +94,7 @@
           myId = m.id;
           model.chatId = m.id;
           Object.assign(model.connections.chat, {
-            protocol: m.protocol, subprotocol: m.subprotocol, extensions: m.extensions, server: m.server
+            protocol: m.protocol, subprotocol: m.subprotocol, extensions: m.extensions, server: m.server, welcomed: true
           });
           showPresence(m);
           socket.sendJson({ type: 'join', name: wantedName });

@@ -87,6 +87,7 @@
         model.connections.echo.protocol = '13'; // a browser speaks RFC 6455 only
         model.connections.echo.subprotocol = ws.protocol;
         model.connections.echo.extensions = ws.extensions ? [ws.extensions] : [];
+        model.connections.echo.welcomed = true; // the echo says nothing first: open is ready
         changed();
       },
       onMessage: received,

@@ -127,11 +127,11 @@
       this.onChange(this);
     }
 
-    /** A short human description of the state, e.g. 'reconnecting in 3 s (try 2)'. */
-    describe() {
+    /** A human description of the state, e.g. 'reconnecting in 3 s (try 2)', or 'retry in 3 s' when short. */
+    describe(short) {
       if (this.state === 'reconnecting') {
         const seconds = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
-        return 'reconnecting in ' + seconds + ' s (try ' + (this.attempt + 1) + ')';
+        return short ? 'retry in ' + seconds + ' s' : 'reconnecting in ' + seconds + ' s (try ' + (this.attempt + 1) + ')';
       }
       return this.state;
     }

@@ -23,6 +23,8 @@ import java.util.function.Consumer;
  */
 public final class Hub {
 
+    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+
     private final long maxBufferedBytes;
     private final Consumer<WebSocket> onDrop;
     private final Set<WebSocket> members = ConcurrentHashMap.newKeySet();
@@ -81,7 +83,18 @@ public final class Hub {
             onDrop.accept(socket);
             return false;
         }
-        CompletableFuture<Void> sent = socket.sendText(text);
+        CompletableFuture<Void> sent;
+        try {
+            sent = socket.sendText(text);
+        } catch (RuntimeException e) {
+            // The API promises a failed future, never a throw; but one peer's failure must not
+            // stop a broadcast to the others, whatever the engine does. Seen on Tomcat: a
+            // NullPointerException from ServletTransport.writeLoop when the peer reset the
+            // connection during the flush (the write was failed twice).
+            LOG.log(System.Logger.Level.DEBUG, "sendText threw; dropping " + socket, e);
+            drop(socket);
+            return false;
+        }
         // Never get() or join(): the future completes when the bytes reach the container, which
         // for a stalled peer is never. A failure means the connection is gone.
         sent.whenComplete((ok, error) -> {

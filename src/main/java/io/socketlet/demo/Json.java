@@ -3,6 +3,7 @@ package io.socketlet.demo;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +48,9 @@ final class Json {
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            // Well-formed, perhaps, but past the reader's limits (nesting, number or string length).
+            throw BadMessage.reply("Message too complex: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw BadMessage.notJson("Not JSON: " + e.getOriginalMessage());
         }

@@ -56,8 +56,16 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     private String closeReason = "";
     /** After a failure the input is no longer trusted: nothing more is decoded. */
     private volatile boolean inputFailed;
-    /** Close TCP as soon as our close frame is written (failure, or answering the peer's close). */
+    /** Close TCP as soon as our close frame is written: it answers the peer's close. */
     private boolean closeAfterFlush;
+    /** The server failed the connection: onClose reports our code, not the peer's answer. */
+    private boolean failed;
+    /** After a protocol violation: once our close frame is written, linger briefly, then close TCP. */
+    private boolean lingerAfterFlush;
+    private volatile boolean lingering;
+    private volatile long lingerDeadlineNanos;
+    /** The longest wait for a peer that broke the protocol to show it read our close frame. */
+    private static final long LINGER_NANOS = 1_000_000_000L;
 
     private volatile long lastReadNanos;
     private volatile long lastWriteNanos;
@@ -134,6 +142,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         lastReadNanos = System.nanoTime();
         endpoint.metrics().bytesIn(data.remaining());
         if (inputFailed) {
+            if (lingering) {
+                terminate(0, null, true); // the peer sent something after our close: it is reading
+            }
             return;
         }
         try {
@@ -146,7 +157,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             }
         } catch (ProtocolException e) {
             inputFailed = true;
-            fail(e.closeCode(), e.getMessage(), e);
+            fail(e.closeCode(), e.getMessage(), e, true);
         }
     }
 
@@ -234,7 +245,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             // "The WebSocket Connection Close Code is ... the status code contained in the first
             // Close control frame received": the peer's answer, unless we had failed the connection.
             synchronized (this) {
-                if (!closeAfterFlush) {
+                if (!failed) {
                     closeCode = status.code();
                     closeReason = status.reason();
                 }
@@ -273,7 +284,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
         if (future == SendQueue.OVERFLOW) {
             String reason = "Send queue passed " + endpoint.settings().maxBufferedBytes() + " bytes: peer too slow";
-            fail(CloseCodes.POLICY_VIOLATION, reason, null);
+            fail(CloseCodes.POLICY_VIOLATION, reason, null, false);
             return CompletableFuture.failedFuture(new WebSocketClosedException(reason));
         }
         lastWriteNanos = System.nanoTime();
@@ -298,8 +309,17 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         return sendClose(encoder.close(code, text));
     }
 
-    /** Fails the connection (RFC 6455 section 7.1.7): close frame with the code, then TCP closed without waiting for an answer. */
-    void fail(int code, String reason, Throwable cause) {
+    /**
+     * Fails the connection (RFC 6455 section 7.1.7): a close frame with the code, and the status
+     * reported to the application is ours whatever the peer answers.
+     *
+     * @param inputBroken the peer's bytes can no longer be parsed (a protocol violation): after
+     *                    our close frame is written we only wait, briefly, for any sign that the
+     *                    peer read it, then close TCP. Closing at once could reset the connection
+     *                    while the peer's unread bytes sit in our socket, and a reset can discard
+     *                    our close frame before the peer reads it.
+     */
+    void fail(int code, String reason, Throwable cause, boolean inputBroken) {
         boolean sendClose;
         synchronized (this) {
             if (state == State.CLOSED) {
@@ -307,9 +327,10 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             }
             sendClose = state == State.OPEN;
             state = State.CLOSING;
+            failed = true;
             closeCode = code;
             closeReason = reason;
-            closeAfterFlush = true;
+            lingerAfterFlush = inputBroken;
             closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
         }
         if (cause != null) {
@@ -317,7 +338,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
         if (sendClose) {
             sendClose(encoder.close(code, reason));
-        } else {
+        } else if (inputBroken) {
             terminate(0, null, true);
         }
     }
@@ -325,9 +346,14 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     private CompletableFuture<Void> sendClose(ByteBuffer[] frame) {
         CompletableFuture<Void> written = sendQueue.offer(frame, true, true);
         written.whenComplete((ok, error) -> {
-            boolean closeNow;
+            boolean closeNow = false;
             synchronized (this) {
-                closeNow = closeAfterFlush || error != null;
+                if (error != null || closeAfterFlush) {
+                    closeNow = true;
+                } else if (lingerAfterFlush) {
+                    lingerDeadlineNanos = System.nanoTime() + Math.min(LINGER_NANOS, endpoint.settings().closeTimeout().toNanos());
+                    lingering = true;
+                }
             }
             if (closeNow) {
                 terminate(0, null, true);
@@ -338,7 +364,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     private void handlerFailed(Throwable t) {
         LOG.log(System.Logger.Level.ERROR, "WebSocket handler failed on " + handshake.path() + "; closing with 1011", t);
-        fail(CloseCodes.INTERNAL_ERROR, "Internal server error", t);
+        fail(CloseCodes.INTERNAL_ERROR, "Internal server error", t, false);
     }
 
     private void writeFailed(Throwable cause) {
@@ -367,7 +393,8 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             }
             boolean handshakeStarted = state == State.CLOSING;
             state = State.CLOSED;
-            if (useDecided && handshakeStarted) {
+            // A connection we failed reports why, however it then ended (EOF, timeout, the peer's answer).
+            if ((useDecided || failed) && handshakeStarted) {
                 reportCode = closeCode;
                 reportReason = closeReason;
             } else {
@@ -412,7 +439,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             return;
         }
         if (current == State.CLOSING) {
-            if (now - closeDeadlineNanos > 0) {
+            if (lingering && now - lingerDeadlineNanos > 0) {
+                terminate(0, null, true);
+            } else if (now - closeDeadlineNanos > 0) {
                 terminate(CloseCodes.ABNORMAL, "Closing handshake timed out after " + settings.closeTimeout().toMillis()
                         + " ms (closing with " + closeCode + ")", false);
             }

@@ -100,6 +100,16 @@ class CloseAndControlIT {
     }
 
     @BothContainers
+    void answersACloseThatInterruptsAFragmentedMessage(ContainerKind kind) throws Exception {
+        try (RawWebSocketClient c = connect(kind)) {
+            c.send(Frame.text("never ").fin(false));
+            c.send(Frame.close(1000, "changed my mind"));
+            assertEquals(1000, c.readClose(false).closeCode(), c.transcript());
+            c.expectTcpClosed(Duration.ofSeconds(3));
+        }
+    }
+
+    @BothContainers
     void ignoresFramesAfterAClose(ContainerKind kind) throws Exception {
         try (RawWebSocketClient c = connect(kind)) {
             ByteArrayOutputStream wire = new ByteArrayOutputStream();

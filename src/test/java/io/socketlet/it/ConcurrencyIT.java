@@ -131,6 +131,21 @@ class ConcurrencyIT {
     }
 
     @BothContainers
+    void deliversEverythingToAClientThatReadsSlowly(ContainerKind kind) throws Exception {
+        // 2 MiB queued at once (under the default 4 MiB bound) to a client with a small receive
+        // buffer that starts reading late: the writer must resume when the socket drains.
+        try (RawWebSocketClient c = RawWebSocketClient.connect(SERVERS.get(kind).ws("/burst"))) {
+            c.send(Frame.text("flood 32 65536"));
+            Thread.sleep(500);
+            for (int i = 0; i < 32; i++) {
+                Frame.Received f = c.read(Duration.ofSeconds(10));
+                assertEquals(Frame.BINARY, f.opcode(), "message " + i);
+                assertEquals(65536, f.payload().length, "message " + i);
+            }
+        }
+    }
+
+    @BothContainers
     void survivesManyHandshakesInARow(ContainerKind kind) throws Exception {
         URI uri = SERVERS.get(kind).ws("/echo");
         for (int i = 0; i < 100; i++) {

@@ -158,7 +158,7 @@ public final class Frame {
         out.write((fin ? 0x80 : 0) | (rsv << 4) | (opcode & 0x0f));
         long length = declaredLength != null ? declaredLength : payload.length;
         int maskBit = masked ? 0x80 : 0;
-        boolean bigLength = declaredLength != null && (length < 0 || length > 0xffff);
+        boolean bigLength = length < 0 || length > 0xffff;
         if (lengthForm == LengthForm.FORCE_64 || bigLength) {
             out.write(maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {

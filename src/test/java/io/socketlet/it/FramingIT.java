@@ -354,6 +354,19 @@ class FramingIT {
     }
 
     @BothContainers
+    void appliesTheDefaultLimitsOfOneMebibyte(ContainerKind kind) throws Exception {
+        byte[] data = filled(1 << 20, 'd');
+        try (RawWebSocketClient c = connect(kind)) { // no limits given: 1 MiB frame, 1 MiB message
+            c.send(Frame.binary(data));
+            c.expectBinary(data);
+        }
+        try (RawWebSocketClient c = connect(kind)) {
+            c.sendHeaderOnly(Frame.binary(new byte[0]).declaredLength((1 << 20) + 1));
+            c.expectFailure(1009);
+        }
+    }
+
+    @BothContainers
     void acceptsAMessageOfExactlyMaxMessageSizeInFragments(ContainerKind kind) throws Exception {
         try (RawWebSocketClient c = connectLimited(kind)) {
             byte[] piece = filled(MAX_FRAME, 'm');

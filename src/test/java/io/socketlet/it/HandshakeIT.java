@@ -218,6 +218,47 @@ class HandshakeIT {
     }
 
     @BothContainers
+    void upgradesAKeepAliveConnectionThatServedAPlainGet(ContainerKind kind) throws Exception {
+        // Browsers reuse idle keep-alive connections for the upgrade request.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port(kind))) {
+            socket.setSoTimeout(5000);
+            socket.setTcpNoDelay(true);
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            socket.getOutputStream().write(RawHttp.request("GET /echo HTTP/1.1",
+                    List.of("Host: 127.0.0.1:" + port(kind))).getBytes(StandardCharsets.ISO_8859_1));
+            RawHttp.Response page = RawHttp.readResponse(in);
+            assertEquals(200, page.status(), page.toString());
+            String key = RawWebSocketClient.newKey();
+            String request = RawWebSocketClient.upgradeRequest(ws(kind, "/echo"), key, List.of());
+            RawWebSocketClient client = RawWebSocketClient.upgrade(socket, in, request.getBytes(StandardCharsets.ISO_8859_1),
+                    request, key, 0);
+            client.send(Frame.text("second request on the connection"));
+            client.expectText("second request on the connection");
+        }
+    }
+
+    @BothContainers
+    void toleratesAFirstFrameSentTogetherWithTheHandshake(ContainerKind kind) throws Exception {
+        // RFC 6455 4.1 tells clients to wait for the 101; some send at once anyway, and the
+        // bytes then arrive in the same packet as the headers (Jetty hands them to onUpgradeTo).
+        String key = RawWebSocketClient.newKey();
+        String request = RawWebSocketClient.upgradeRequest(ws(kind, "/echo"), key, List.of());
+        byte[] head = request.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] frame = Frame.text("eager").bytes();
+        byte[] both = java.util.Arrays.copyOf(head, head.length + frame.length);
+        System.arraycopy(frame, 0, both, head.length, frame.length);
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", port(kind));
+        socket.setSoTimeout(5000);
+        socket.setTcpNoDelay(true);
+        try (RawWebSocketClient client = RawWebSocketClient.upgrade(socket,
+                new java.io.BufferedInputStream(socket.getInputStream()), both, request + "<TEXT 'eager' in the same write>", key, 0)) {
+            client.expectText("eager");
+        } finally {
+            socket.close();
+        }
+    }
+
+    @BothContainers
     void acceptsAHandshakeWrittenOneByteAtATime(ContainerKind kind) throws Exception {
         String key = RawWebSocketClient.newKey();
         String request = RawWebSocketClient.upgradeRequest(ws(kind, "/echo"), key, List.of());

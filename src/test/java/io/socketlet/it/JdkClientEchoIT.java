@@ -151,6 +151,16 @@ class JdkClientEchoIT {
     }
 
     @BothContainers
+    void answersAPlainGetUnderTheContextPath(ContainerKind kind) throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(SERVERS.get(kind).http("/echo")).timeout(WAIT).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), page.headers().toString());
+        assertEquals("WebSocket server works!", page.body().strip());
+    }
+
+    @BothContainers
     void closesCleanlyWithTheClientsCode(ContainerKind kind) throws Exception {
         try (JdkClient client = JdkClient.connect(echo(kind))) {
             client.sendText("before close", true);

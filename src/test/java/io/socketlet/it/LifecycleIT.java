@@ -20,7 +20,7 @@ class LifecycleIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet")
-            .servlet("idle", TestEndpoints.Echo.class, "/idle", Map.of("idleTimeout", "1s", "pingInterval", "0"))
+            .servlet("idle", TestEndpoints.Echo.class, "/idle", Map.of("idleTimeout", "1s", "pingInterval", "0", "closeTimeout", "500ms"))
             .servlet("pinging", TestEndpoints.Echo.class, "/pinging", Map.of("pingInterval", "300ms", "idleTimeout", "0"))
             .servlet("command", TestEndpoints.CloseOnCommand.class, "/command",
                     Map.of("closeTimeout", "500ms", "pingInterval", "0")));
@@ -41,6 +41,15 @@ class LifecycleIT {
             assertEquals(1001, close.closeCode(), c.transcript());
             assertTrue(waitedMs >= 500 && waitedMs < 4000, "idle close came after " + waitedMs + " ms of silence (idleTimeout 1s)");
             c.send(Frame.close(1001, ""));
+            c.expectTcpClosed(Duration.ofSeconds(3));
+        }
+    }
+
+    @BothContainers
+    void dropsTcpAfterAnIdleCloseThatThePeerNeverAnswers(ContainerKind kind) throws Exception {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(SERVERS.get(kind).ws("/idle"))) {
+            assertEquals(1001, c.readClose(false).closeCode(), c.transcript());
+            // No answer from us: closeTimeout (500 ms) must end TCP on the server's own clock.
             c.expectTcpClosed(Duration.ofSeconds(3));
         }
     }

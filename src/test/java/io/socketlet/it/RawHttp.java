@@ -153,6 +153,12 @@ public final class RawHttp {
         return new Response(statusLine, status, headers, new byte[0]);
     }
 
+    /** Reads one whole response (head and body) from a connection that stays open. */
+    public static Response readResponse(InputStream in) throws IOException {
+        Response head = readHead(in);
+        return new Response(head.statusLine(), head.status(), head.headerList(), readBody(in, head));
+    }
+
     private static byte[] readBody(InputStream in, Response head) throws IOException {
         if (head.status() == 101 || head.status() == 204 || head.status() == 304) {
             return new byte[0];

@@ -107,37 +107,46 @@ public final class RawWebSocketClient implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
-            OutputStream out = socket.getOutputStream();
             byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
-            writeChunked(out, bytes, chunk <= 0 ? bytes.length : chunk);
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            RawHttp.Response response;
-            try {
-                response = RawHttp.readHead(in);
-            } catch (IOException e) {
-                throw new IOException("no handshake response to " + RawHttp.printable(bytes), e);
-            }
-            RawWebSocketClient client = new RawWebSocketClient(socket, in, response, request);
-            if (response.status() != 101) {
-                // read what body there is, for the message
-                String body = "";
-                try {
-                    socket.setSoTimeout(1000);
-                    body = RawHttp.printable(in.readNBytes(Math.min(in.available() + 512, 4096)));
-                } catch (IOException ignored) {
-                    // the status is what matters
-                }
-                fail("expected 101 to " + RawHttp.printable(bytes) + "\nbut got " + response + body);
-            }
-            client.expect(response.headerHasToken("Upgrade", "websocket"), "101 lacks Upgrade: websocket");
-            client.expect(response.headerHasToken("Connection", "Upgrade"), "101 lacks Connection: Upgrade");
-            client.expect(acceptFor(key).equals(response.header("Sec-WebSocket-Accept")),
-                    "Sec-WebSocket-Accept should be " + acceptFor(key));
-            return client;
+            return upgrade(socket, new BufferedInputStream(socket.getInputStream()), bytes, request, key, chunk);
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
             throw e;
         }
+    }
+
+    /**
+     * Sends the upgrade (plus anything appended to it, such as a first frame sent before the
+     * 101) on a socket already in use, such as a keep-alive connection that served a plain GET,
+     * and asserts a valid 101 for {@code key}. {@code in} must be the socket's only reader.
+     */
+    public static RawWebSocketClient upgrade(Socket socket, InputStream in, byte[] bytes, String request, String key, int chunk)
+            throws IOException {
+        writeChunked(socket.getOutputStream(), bytes, chunk <= 0 ? bytes.length : chunk);
+        RawHttp.Response response;
+        try {
+            response = RawHttp.readHead(in);
+        } catch (IOException e) {
+            throw new IOException("no handshake response to " + RawHttp.printable(bytes), e);
+        }
+        RawWebSocketClient client = new RawWebSocketClient(socket, in, response, request);
+        if (response.status() != 101) {
+            String body = "";
+            try {
+                socket.setSoTimeout(1000);
+                byte[] buf = new byte[4096];
+                int n = in.read(buf);
+                body = n > 0 ? RawHttp.printable(java.util.Arrays.copyOf(buf, n)) : "";
+            } catch (IOException ignored) {
+                // the status is what matters
+            }
+            fail("expected 101 to " + RawHttp.printable(bytes) + "\nbut got " + response + body);
+        }
+        client.expect(response.headerHasToken("Upgrade", "websocket"), "101 lacks Upgrade: websocket");
+        client.expect(response.headerHasToken("Connection", "Upgrade"), "101 lacks Connection: Upgrade");
+        client.expect(acceptFor(key).equals(response.header("Sec-WebSocket-Accept")),
+                "Sec-WebSocket-Accept should be " + acceptFor(key));
+        return client;
     }
 
     private static void writeChunked(OutputStream out, byte[] bytes, int chunk) throws IOException {

@@ -182,7 +182,7 @@ class SettingsIT {
     @BothContainers
     void neverAdmitsMoreThanMaxConnectionsFromConcurrentHandshakes(ContainerKind kind) throws Exception {
         var uri = SERVERS.get(kind).ws("/two-burst");
-        int attempts = 10;
+        int attempts = 24;
         List<RawWebSocketClient> open = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);

@@ -263,8 +263,10 @@ class WebSocketConnectionTest {
         assertEquals(2, frames.size(), frames::toString);
         assertEquals(repeat('a', 600), frames.get(0).text());
         assertCloseFrame(1008, frames.get(1));
+        assertFalse(transport.isClosed(), "a failure that left the input intact waits for the peer's close");
+        receive(clientClose(1000, ""));
         assertTrue(transport.isClosed());
-        assertEquals(1008, handler.onlyClose().code());
+        assertEquals(1008, handler.onlyClose().code(), "our code, whatever the peer answered");
     }
 
     @Test
@@ -421,7 +423,9 @@ class WebSocketConnectionTest {
         assertFalse(transport.isClosed(), "the close frame goes first");
 
         transport.completeHeldWrite();
-        assertTrue(transport.isClosed(), "then TCP is closed without waiting for an answer");
+        assertFalse(transport.isClosed(), "it lingers until the peer shows it read the close frame");
+        receive(new byte[] {0x01, 0x02, 0x03}); // unparseable now: any byte will do
+        assertTrue(transport.isClosed(), "then TCP is closed");
         assertInstanceOf(ProtocolException.class, handler.errors.get(0));
         assertEquals(1, handler.errors.size());
         assertEquals(1002, handler.onlyClose().code());
@@ -433,7 +437,9 @@ class WebSocketConnectionTest {
         open(new WebSocketSettings().maxFrameSize(10), Completion.INLINE);
         receive(clientText(repeat('x', 11)));
         assertCloseFrame(1009, onlyFrame());
-        assertTrue(transport.isClosed());
+        assertFalse(transport.isClosed());
+        connection.sweep(farFuture(Duration.ofSeconds(2)));
+        assertTrue(transport.isClosed(), "closed when the linger after a violation ran out");
         assertEquals(1009, handler.onlyClose().code());
     }
 
@@ -442,6 +448,7 @@ class WebSocketConnectionTest {
         open(Completion.INLINE);
         receive(clientFrame(TEXT, new byte[] {'o', 'k', (byte) 0xC0, (byte) 0xAF}));
         assertCloseFrame(1007, onlyFrame());
+        connection.sweep(farFuture(Duration.ofSeconds(2)));
         assertEquals(1007, handler.onlyClose().code());
         assertFalse(handler.events.stream().anyMatch(e -> e.startsWith("text:")));
     }
@@ -464,6 +471,7 @@ class WebSocketConnectionTest {
         open(Completion.INLINE);
         receive(clientText("hi"));
         assertCloseFrame(1011, onlyFrame());
+        receive(clientClose(1011, ""));
         assertTrue(transport.isClosed());
         assertEquals(List.of(boom), handler.errors);
         assertEquals(1011, handler.onlyClose().code());
@@ -476,8 +484,9 @@ class WebSocketConnectionTest {
         };
         open(Completion.INLINE);
         assertCloseFrame(1011, onlyFrame());
-        assertTrue(transport.isClosed());
-        assertEquals(1011, handler.onlyClose().code());
+        connection.sweep(farFuture(Duration.ofMinutes(1)));
+        assertTrue(transport.isClosed(), "a peer that never answers is dropped after closeTimeout");
+        assertEquals(1011, handler.onlyClose().code(), "reported as the failure it was");
     }
 
     @Test

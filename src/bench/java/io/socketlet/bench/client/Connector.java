@@ -18,6 +18,9 @@ public final class Connector {
     public record Opened(List<ClientConn> connections, String error) {
     }
 
+    /** Threads doing handshakes at once when many connections are opened. */
+    public static final int THREADS = 16;
+
     private Connector() {
     }
 

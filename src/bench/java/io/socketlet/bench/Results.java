@@ -1,0 +1,120 @@
+package io.socketlet.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/** Every figure of a run, per round, and the medians and ratios made from them. */
+public final class Results {
+
+    /** What a figure measures and which way is better. */
+    public record Metric(String id, String label, String unit, boolean higherIsBetter) {
+    }
+
+    public record Sample(int round, Metric metric, ServerKind server, double value) {
+    }
+
+    public static final Metric SMALL = new Metric("small.rate", "Small echo: 32 B text, 64 conns x 8 in flight", "msg/s", true);
+    public static final Metric SMALL_CPU = new Metric("small.cpu", "Small echo: server CPU per message", "us", false);
+    public static final Metric DEFLATE = new Metric("deflate.rate", "Small echo with permessage-deflate", "msg/s", true);
+    public static final Metric DEFLATE_CPU = new Metric("deflate.cpu", "Deflate echo: server CPU per message", "us", false);
+    public static final Metric LARGE64K = new Metric("large64k.rate", "64 KiB binary echo, 8 conns x 2 in flight", "MiB/s", true);
+    public static final Metric LARGE64K_CPU = new Metric("large64k.cpu", "64 KiB echo: server CPU per message", "us", false);
+    public static final Metric LARGE1M = new Metric("large1m.rate", "1 MiB binary echo, 4 conns x 2 in flight", "MiB/s", true);
+    public static final Metric LARGE1M_CPU = new Metric("large1m.cpu", "1 MiB echo: server CPU per message", "us", false);
+    public static final Metric IDLE_COUNT = new Metric("idle.count", "Idle connections held", "conns", true);
+    public static final Metric IDLE_HEAP = new Metric("idle.heap", "Idle: heap per connection (after full GC)", "KiB", false);
+    public static final Metric IDLE_RSS = new Metric("idle.rss", "Idle: RSS per connection", "KiB", false);
+    public static final Metric IDLE_THREADS = new Metric("idle.threads", "Idle: OS threads added by the connections", "threads", false);
+    public static final Metric IDLE_THREADS_TOTAL = new Metric("idle.threadsTotal", "Idle: OS threads of the server", "threads", false);
+    public static final Metric CONNECT_RATE = new Metric("idle.connectRate", "Handshakes per second (opening the idle connections)", "conn/s", true);
+    public static final Metric BCAST_P50 = new Metric("broadcast.p50", "Broadcast delivery p50", "ms", false);
+    public static final Metric BCAST_P99 = new Metric("broadcast.p99", "Broadcast delivery p99", "ms", false);
+    /** Noise indicator: CPU used by other processes during a measured window. */
+    public static final Metric FOREIGN = new Metric("noise.foreignCores", "CPU used by other processes during echo windows", "cores", false);
+    public static final Metric CLIENT_CORES = new Metric("client.cores", "Load client CPU during echo windows", "cores", false);
+
+    /** The metrics shown in the main table, in order. */
+    public static final List<Metric> TABLE = List.of(SMALL, SMALL_CPU, DEFLATE, DEFLATE_CPU, LARGE64K, LARGE64K_CPU,
+            LARGE1M, LARGE1M_CPU, IDLE_COUNT, IDLE_HEAP, IDLE_RSS, IDLE_THREADS, IDLE_THREADS_TOTAL, CONNECT_RATE,
+            BCAST_P50, BCAST_P99);
+
+    private final List<Sample> samples = new ArrayList<>();
+    private final Map<String, String> errors = new LinkedHashMap<>();
+
+    public synchronized void add(int round, Metric metric, ServerKind server, double value) {
+        samples.add(new Sample(round, metric, server, value));
+    }
+
+    public synchronized void error(int round, String scenario, ServerKind server, String message) {
+        errors.put("round " + round + ", " + scenario + ", " + server.id, message);
+    }
+
+    public synchronized List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    public synchronized Map<String, String> errors() {
+        return new LinkedHashMap<>(errors);
+    }
+
+    public synchronized boolean has(Metric metric, ServerKind server) {
+        return samples.stream().anyMatch(s -> s.metric.equals(metric) && s.server == server);
+    }
+
+    /** Median over the rounds. */
+    public synchronized OptionalDouble median(Metric metric, ServerKind server) {
+        return median(samples.stream().filter(s -> s.metric.equals(metric) && s.server == server)
+                .mapToDouble(Sample::value).toArray());
+    }
+
+    /** Median of per-round values of the metric over all servers (noise indicators). */
+    public synchronized OptionalDouble medianAll(Metric metric) {
+        return median(samples.stream().filter(s -> s.metric.equals(metric)).mapToDouble(Sample::value).toArray());
+    }
+
+    public synchronized OptionalDouble max(Metric metric) {
+        return samples.stream().filter(s -> s.metric.equals(metric)).mapToDouble(Sample::value).max();
+    }
+
+    /**
+     * Median over the rounds of {@code value(server) / value(base)}, each ratio taken within one
+     * round (the two were measured minutes apart at most), so slow drifts of the machine cancel.
+     */
+    public synchronized OptionalDouble ratio(Metric metric, ServerKind server, ServerKind base) {
+        List<Double> ratios = new ArrayList<>();
+        for (Sample s : samples) {
+            if (!s.metric.equals(metric) || s.server != server) {
+                continue;
+            }
+            for (Sample b : samples) {
+                if (b.metric.equals(metric) && b.server == base && b.round == s.round && b.value != 0) {
+                    ratios.add(s.value / b.value);
+                }
+            }
+        }
+        return median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static OptionalDouble median(double[] values) {
+        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) {
+            return OptionalDouble.empty();
+        }
+        int m = v.length / 2;
+        return OptionalDouble.of(v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2);
+    }
+
+    /** All samples as CSV: round,metric,server,value. */
+    public synchronized String csv() {
+        StringBuilder sb = new StringBuilder("round,metric,server,value\n");
+        for (Sample s : samples) {
+            sb.append(s.round).append(',').append(s.metric.id()).append(',').append(s.server.id).append(',')
+                    .append(s.value).append('\n');
+        }
+        return sb.toString();
+    }
+}

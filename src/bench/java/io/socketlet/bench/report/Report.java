@@ -1,0 +1,355 @@
+package io.socketlet.bench.report;
+
+import io.socketlet.bench.ProcStats;
+import io.socketlet.bench.Results;
+import io.socketlet.bench.Results.Metric;
+import io.socketlet.bench.ServerKind;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/** Writes docs/performance.md from a run's results. */
+public final class Report {
+
+    private Report() {
+    }
+
+    /** What the machine was and how busy it was, before and after the run. */
+    public static final class Machine {
+        final Instant start = Instant.now();
+        Instant end;
+        final String cpu;
+        final int cores;
+        final long memoryMb;
+        final String kernel;
+        final String java;
+        final int openFiles;
+        final double loadStart;
+        double loadEnd;
+        final double othersStart;
+        double othersEnd;
+        final List<String> serverFlags;
+        final boolean quick;
+        final int roundsPlanned;
+        public int roundsDone;
+        public int idleTarget;
+        public int broadcastTarget;
+
+        private Machine(boolean quick, int rounds, List<String> serverFlags) {
+            this.quick = quick;
+            this.roundsPlanned = rounds;
+            this.serverFlags = serverFlags;
+            cpu = read("/proc/cpuinfo").lines().filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            cores = Runtime.getRuntime().availableProcessors();
+            memoryMb = read("/proc/meminfo").lines().filter(l -> l.startsWith("MemTotal")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("\\D+", "")) / 1024).orElse(0L);
+            kernel = read("/proc/sys/kernel/osrelease").trim();
+            java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+            openFiles = read("/proc/self/limits").lines().filter(l -> l.startsWith("Max open files")).findFirst()
+                    .map(l -> Integer.parseInt(l.substring(26).trim().split("\\s+")[0])).orElse(-1);
+            loadStart = ProcStats.loadAverage();
+            othersStart = othersNow();
+        }
+
+        public static Machine describe(boolean quick, int rounds, List<String> serverFlags) {
+            return new Machine(quick, rounds, serverFlags);
+        }
+
+        /** CPU cores busy over 2 seconds while this benchmark runs nothing: other people's work. */
+        static double othersNow() {
+            ProcStats.CpuSnapshot a = ProcStats.CpuSnapshot.take(-1);
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ProcStats.CpuUse use = a.until(ProcStats.CpuSnapshot.take(-1));
+            return use.foreignCores();
+        }
+
+        public void finish() {
+            end = Instant.now();
+            loadEnd = ProcStats.loadAverage();
+            othersEnd = othersNow();
+        }
+
+        public int openFilesLimit() {
+            return openFiles;
+        }
+
+        public String summary() {
+            return String.format(Locale.ROOT, "%d x %s, %d MiB, Linux %s, %s; open files %d; load %.2f; other processes use %.2f cores",
+                    cores, cpu, memoryMb, kernel, java, openFiles, loadStart, othersStart);
+        }
+
+        public String title() {
+            return "socketlet vs native servers, " + DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC).format(start)
+                    + (quick ? " (quick run)" : "") + ", " + cores + " cores";
+        }
+
+        private static String read(String path) {
+            try {
+                return Files.readString(Path.of(path));
+            } catch (IOException e) {
+                return "";
+            }
+        }
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        double a = Math.abs(v);
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        } else if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        } else if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** The main table: medians, and in parentheses the median per-round ratio to Jetty native. */
+    public static String table(Results results, List<ServerKind> servers) {
+        StringBuilder sb = new StringBuilder("| Figure | Unit | Better |");
+        for (ServerKind s : servers) {
+            sb.append(' ').append(s.label).append(" |");
+        }
+        sb.append("\n|---|---|---|");
+        sb.append("---:|".repeat(servers.size()));
+        sb.append('\n');
+        for (Metric m : Results.TABLE) {
+            if (servers.stream().noneMatch(s -> results.has(m, s))) {
+                continue;
+            }
+            sb.append("| ").append(m.label()).append(" | ").append(m.unit()).append(" | ")
+                    .append(m.higherIsBetter() ? "higher" : "lower").append(" |");
+            for (ServerKind s : servers) {
+                OptionalDouble v = results.median(m, s);
+                if (v.isEmpty()) {
+                    sb.append(" n/a |");
+                    continue;
+                }
+                sb.append(' ').append(fmt(v.getAsDouble()));
+                OptionalDouble r = results.ratio(m, s, ServerKind.JETTY);
+                if (r.isPresent() && m != Results.IDLE_COUNT && m != Results.IDLE_THREADS) {
+                    sb.append(String.format(Locale.ROOT, " (%.2fx)", r.getAsDouble()));
+                }
+                sb.append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The issue's targets, each met or missed by how much. */
+    static List<String> targets(Results results, List<JmhRunner.Result> jmh, int idleTarget) {
+        List<String> out = new ArrayList<>();
+        ServerKind sj = ServerKind.SOCKETLET_JETTY;
+        ServerKind st = ServerKind.SOCKETLET_TOMCAT;
+        ratioTarget(out, results, Results.SMALL, sj, ServerKind.JETTY, 1.0, "Small echo, socketlet on Jetty vs Jetty native");
+        ratioTarget(out, results, Results.SMALL, st, ServerKind.TOMCAT, 1.0, "Small echo, socketlet on Tomcat vs Tomcat native");
+        for (Metric m : List.of(Results.LARGE64K, Results.LARGE1M)) {
+            String size = m == Results.LARGE64K ? "64 KiB" : "1 MiB";
+            for (ServerKind s : List.of(sj, st)) {
+                ratioTarget(out, results, m, s, ServerKind.JETTY, 1.0, size + " echo, " + s.label + " vs Jetty native");
+                ratioTarget(out, results, m, s, ServerKind.TCP, 0.7, size + " echo, " + s.label + " vs plain TCP echo");
+            }
+        }
+        for (ServerKind s : List.of(sj, st)) {
+            OptionalDouble held = results.median(Results.IDLE_COUNT, s);
+            if (held.isPresent()) {
+                boolean ok = held.getAsDouble() >= idleTarget;
+                out.add(mark(ok) + String.format(Locale.ROOT, "Idle connections held by %s with -Xmx1g: %.0f of %d asked%s",
+                        s.label, held.getAsDouble(), idleTarget, idleTarget < 20_000 ? " (20,000 not possible here: see the notes)" : ""));
+            }
+            OptionalDouble threads = results.median(Results.IDLE_THREADS, s);
+            if (threads.isPresent()) {
+                boolean ok = threads.getAsDouble() <= 4;
+                out.add(mark(ok) + String.format(Locale.ROOT, "Threads do not grow with connections, %s: %+.0f OS threads for %.0f connections",
+                        s.label, threads.getAsDouble(), held.orElse(0)));
+            }
+            lowerTarget(out, results, Results.IDLE_HEAP, s, "Heap per idle connection, " + s.label + " vs Jetty native");
+            lowerTarget(out, results, Results.BCAST_P99, s, "Broadcast p99, " + s.label + " vs Jetty native");
+        }
+        for (JmhRunner.Result r : jmh) {
+            if (r.name().equals("MaskingBench.unmask") || r.name().equals("Utf8ValidatorBench.ascii")) {
+                boolean ok = r.gigabytesPerSecond() >= 4;
+                out.add(mark(ok) + String.format(Locale.ROOT, "%s at least 4 GB/s on one core: %.2f GB/s%s", r.name(),
+                        r.gigabytesPerSecond(), ok ? "" : String.format(Locale.ROOT, " (%.0f%% of the target)", 25 * r.gigabytesPerSecond())));
+            }
+        }
+        return out;
+    }
+
+    private static String mark(boolean ok) {
+        return ok ? "**met** — " : "**missed** — ";
+    }
+
+    private static void ratioTarget(List<String> out, Results results, Metric m, ServerKind s, ServerKind base, double min, String what) {
+        OptionalDouble r = results.ratio(m, s, base);
+        if (r.isEmpty()) {
+            return;
+        }
+        double v = r.getAsDouble();
+        out.add(mark(v >= min) + String.format(Locale.ROOT, "%s: %.2fx (target %.1fx%s)", what, v, min,
+                v >= min ? "" : String.format(Locale.ROOT, "; short by %.0f%%", 100 * (min - v) / min)));
+    }
+
+    private static void lowerTarget(List<String> out, Results results, Metric m, ServerKind s, String what) {
+        OptionalDouble r = results.ratio(m, s, ServerKind.JETTY);
+        if (r.isEmpty()) {
+            return;
+        }
+        double v = r.getAsDouble();
+        out.add(mark(v <= 1.0) + String.format(Locale.ROOT, "%s: %.2fx (target at most 1.0x%s)", what, v,
+                v <= 1.0 ? "" : String.format(Locale.ROOT, "; %.0f%% over", 100 * (v - 1))));
+    }
+
+    public static String markdown(Results results, List<JmhRunner.Result> jmh, Machine machine, List<ServerKind> servers,
+                                  String command, Path runDir, List<String> profiles) throws IOException {
+        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Performance\n\n");
+        sb.append("socketlet measured side by side with Jetty's and Tomcat's own WebSocket servers and a plain TCP echo, ")
+                .append("on one machine, over 127.0.0.1. Written by the benchmark itself: rerun the command below instead of editing.\n\n");
+        sb.append("```sh\n").append(command).append("\n```\n\n");
+        sb.append("`bench/run.sh` builds what it needs (`mvn -Pbench`, build folder `target-bench`), runs every server as its own JVM ")
+                .append("(`java ").append(String.join(" ", machine.serverFlags)).append("`), drives them all with one load client, ")
+                .append("runs the JMH micro-benchmarks and writes this file and `docs/performance.png`. `bench/run.sh --quick` ")
+                .append("does a short run (under 3 minutes) that proves the harness works; `bench/run.sh --help` lists the options. ")
+                .append("Raw figures of every round: `").append(runDir).append("/rounds.csv`.\n\n");
+
+        sb.append("## Results\n\n");
+        if (machine.quick) {
+            sb.append("> **Quick run**: one short round, fewer connections. It shows the harness works; its figures are not results.\n\n");
+        }
+        sb.append(String.format(Locale.ROOT, "Medians of %d interleaved round(s) (servers in turn, A B C … A B C …). In parentheses: the median ", machine.roundsDone))
+                .append("over the rounds of the ratio to **Jetty native** measured in the same round. A ratio above 1 is better where ")
+                .append("higher is better (throughput), below 1 where lower is better (CPU, memory, latency). ")
+                .append("“Server CPU per message” is the server process's CPU time (user + system, from /proc) during the ")
+                .append("measured window divided by the messages echoed in it: less sensitive to other load than throughput.\n\n");
+        sb.append(table(results, servers)).append('\n');
+        sb.append("![Ratios to Jetty native](performance.png)\n\n");
+        sb.append("The plot shows every ratio turned so that right of 1 is better (throughput as is; CPU, memory and latency inverted), on a log scale.\n\n");
+
+        Map<String, String> errors = results.errors();
+        if (!errors.isEmpty()) {
+            sb.append("### Failures in this run\n\n");
+            errors.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v.replace("\n", " ")).append('\n'));
+            sb.append('\n');
+        }
+
+        sb.append("## Targets (issue 7)\n\n");
+        for (String t : targets(results, jmh, machine.idleTarget)) {
+            sb.append("- ").append(t).append('\n');
+        }
+        sb.append('\n');
+
+        if (!jmh.isEmpty()) {
+            sb.append("## Micro-benchmarks (JMH)\n\n");
+            sb.append("One thread, one fork (`-Xmx1g -XX:+UseG1GC`), ")
+                    .append(machine.quick ? "1 x 0.5 s warm-up and 2 x 0.5 s measured (quick)" : "3 x 1 s warm-up and 5 x 1 s measured")
+                    .append("; bytes are payload bytes.\n\n");
+            sb.append("| Benchmark | Payload | ops/s | ± | GB/s |\n|---|---:|---:|---:|---:|\n");
+            for (JmhRunner.Result r : jmh) {
+                sb.append(String.format(Locale.ROOT, "| %s | %d B | %s | %s | %.2f |%n", r.name(), r.size(), fmt(r.opsPerSecond()),
+                        fmt(r.error()), r.gigabytesPerSecond()));
+            }
+            sb.append('\n');
+        }
+
+        sb.append("## When and how these numbers were taken\n\n");
+        sb.append(String.format(Locale.ROOT, "- From %s to %s, %d of %d planned round(s)%s.%n", time.format(machine.start),
+                machine.end == null ? "?" : time.format(machine.end), machine.roundsDone, machine.roundsPlanned,
+                machine.quick ? " (--quick)" : ""));
+        sb.append(String.format(Locale.ROOT, "- Machine: %d x %s, %,d MiB, Linux %s; %s; open-files limit %d.%n",
+                machine.cores, machine.cpu, machine.memoryMb, machine.kernel, machine.java, machine.openFiles));
+        sb.append(String.format(Locale.ROOT, "- Others' load: 1-minute load average %.2f at the start and %.2f at the end; other processes ", machine.loadStart, machine.loadEnd))
+                .append(String.format(Locale.ROOT, "used %.2f cores (of %d) in 2 s sampled before the run and %.2f after; ", machine.othersStart, machine.cores, machine.othersEnd));
+        OptionalDouble foreign = results.medianAll(Results.FOREIGN);
+        OptionalDouble foreignMax = results.max(Results.FOREIGN);
+        if (foreign.isPresent()) {
+            sb.append(String.format(Locale.ROOT, "during the measured echo windows they used %.2f cores (median; at most %.2f). ",
+                    foreign.getAsDouble(), foreignMax.orElse(Double.NaN)));
+        }
+        sb.append("This machine is shared with other engineers' builds; anything above ~0.1 cores of others' load makes absolute figures noise. ")
+                .append("Ratios within a round are less affected, but a build that starts in the middle of one server's turn still skews that round: ")
+                .append("look at the per-round figures in `rounds.csv` before trusting a small difference.\n");
+        OptionalDouble client = results.medianAll(Results.CLIENT_CORES);
+        if (client.isPresent()) {
+            sb.append(String.format(Locale.ROOT, "- The load client used %.2f cores (median over echo windows); the server gets what is left of %d.%n",
+                    client.getAsDouble(), machine.cores));
+        }
+        sb.append(String.format(Locale.ROOT, "- Idle connections asked: %,d; broadcast connections: %,d.", machine.idleTarget, machine.broadcastTarget));
+        if (machine.idleTarget < 20_000) {
+            sb.append(" The open-files limit (hard limit ").append(machine.openFiles)
+                    .append(", which this container does not let even root raise) leaves room for fewer than 20,000: server and client each hold one descriptor per connection.");
+        }
+        sb.append('\n');
+        sb.append("- Every server: `java ").append(String.join(" ", machine.serverFlags))
+                .append(" io.socketlet.bench.server.BenchServer KIND`, the same class path, listening on 127.0.0.1, container defaults ")
+                .append("(thread pools, selectors) except: connection limits raised for 20,000 connections (Tomcat `maxConnections=30000`), ")
+                .append("idle timeouts of 10 minutes, and the native servers' message limits raised for 1 MiB ")
+                .append("(Tomcat only on `/echo-large`, since it allocates its message buffers per connection up front).\n");
+        sb.append("\n");
+        sb.append(METHOD);
+        Path notes = Path.of("bench/notes.md");
+        if (Files.exists(notes)) {
+            sb.append("\n").append(Files.readString(notes));
+        }
+        if (!profiles.isEmpty()) {
+            sb.append("\n## Profiles recorded in this run\n\n");
+            for (String p : profiles) {
+                sb.append("- `").append(p).append("`\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    static final String METHOD = """
+            ## What is measured
+
+            - **Load client** (`io.socketlet.bench.client`): one JVM, one thread and one selector for all connections of a scenario, \
+            raw RFC 6455 framing over `SocketChannel` (no WebSocket library); a fresh masking key for every frame (1 MiB \
+            payloads are masked once per key in advance, four keys in turn); the handshake is sent without \
+            `Content-Length`, as browsers send it, and its `Sec-WebSocket-Accept` is checked. Every echoed byte is compared \
+            with what was sent (sequence numbers in every message, so a lost, repeated or reordered message fails the run), \
+            every connection ends with a close handshake, and a failure stops that scenario for that server and is listed above.
+            - **Small echo**: 64 connections, 8 messages in flight on each, 32-byte text messages; each verified echo sends \
+            the next. Warm-up, then a measured window; messages per second. The TCP echo gets the same frames and returns \
+            them byte for byte.
+            - **permessage-deflate**: the same with `Sec-WebSocket-Extensions: permessage-deflate` offered by the client, which \
+            compresses every message (context takeover) and inflates and checks every echo. socketlet runs with \
+            `compressionThreshold=0` so that it compresses every message as the native servers do (its default of 256 bytes \
+            would send these 32-byte messages uncompressed). The other scenarios offer no extension.
+            - **Large echo**: 64 KiB binary messages on 8 connections with 2 in flight each, and 1 MiB messages on 4 \
+            connections with 2 in flight each; MiB/s of payload echoed.
+            - **Idle connections**: 200 connections opened, echoed and closed first (so the path is warm), then the server's \
+            heap after two full GCs (`System.gc()` in the server JVM, G1), its RSS and OS thread count (`/proc/PID/status`) \
+            are taken; then the idle connections are opened (16 client threads doing blocking handshakes), after one second \
+            the same figures are taken again, the difference is divided by the connections held, and then one message is \
+            echoed on every connection to prove each was alive.
+            - **Broadcast**: N connections on `/broadcast`; one of them sends a 32-byte text message and the server sends it \
+            to every connection with a plain loop over its sessions (socketlet: `WebSocket.sendText`; Jetty: \
+            `Session.sendText(text, Callback.NOOP)`; Tomcat: `getAsyncRemote().sendText`). Time from the send to each \
+            connection's verified copy, pooled over the measured broadcasts (after warm-up ones), one broadcast at a time. \
+            The client reads all N sockets on one thread, so its own reading time is inside every figure, alike for all servers.
+            - **Echo endpoints**: socketlet's `io.socketlet.demo.EchoServlet` (whole messages; `sendText`/`sendBinary`, which \
+            copies); Jetty: `Session.Listener.AutoDemanding`, text via `sendText(text, Callback.NOOP)`, binary handed back \
+            with the received buffer and its callback (no copy); Tomcat: programmatic `Endpoint`, whole-message handlers, \
+            `getBasicRemote().sendText/sendBinary` (blocking; an async send may not start before the previous one ended).
+            """;
+}

@@ -1,0 +1,206 @@
+package io.socketlet.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketlet.HandshakeRequest;
+import io.socketlet.WebSocketSettings;
+import io.socketlet.protocol.HeaderTokens;
+import io.socketlet.server.Handshake;
+import io.socketlet.server.HandshakeDecision;
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The handshake's header parsing is linear: a megabyte of the inputs that made regular
+ * expressions backtrack in other servers (ws CVE-2021-32640: {@code "b" + " " * n + "x"} in
+ * {@code Sec-WebSocket-Protocol}; websocket-extensions CVE-2020-7662: an unterminated quoted
+ * string full of backslashes in {@code Sec-WebSocket-Extensions}) is refused at once by the
+ * default {@code maxHeaderLength}, and, with that limit raised out of the way, parsed in well
+ * under a second. Tested on {@link Handshake#negotiate} and {@link HeaderTokens} directly: the
+ * containers cap header sizes (8 KiB) before a servlet sees them.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HeaderParsingTest {
+
+    private static final int MB = 1 << 20;
+    /** Generous for a busy 2-core machine; a quadratic parser needs ~10^12 steps on 1 MB. */
+    private static final long LINEAR_BUDGET_MS = 1500;
+
+    /** A handshake request built in the test; header names are case-insensitive. */
+    static final class Request implements HandshakeRequest {
+        private final Map<String, List<String>> headers = new LinkedHashMap<>();
+
+        Request header(String name, String value) {
+            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
+            return this;
+        }
+
+        static Request valid() {
+            return new Request()
+                    .header("Host", "127.0.0.1:8080")
+                    .header("Upgrade", "websocket")
+                    .header("Connection", "Upgrade")
+                    .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+                    .header("Sec-WebSocket-Version", "13");
+        }
+
+        @Override
+        public String path() {
+            return "/ws";
+        }
+
+        @Override
+        public String query() {
+            return "";
+        }
+
+        @Override
+        public String header(String name) {
+            List<String> v = headers(name);
+            return v.isEmpty() ? null : v.get(0);
+        }
+
+        @Override
+        public List<String> headers(String name) {
+            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+        }
+
+        @Override
+        public Map<String, List<String>> headers() {
+            return headers;
+        }
+
+        @Override
+        public Map<String, List<String>> queryParameters() {
+            return Map.of();
+        }
+
+        @Override
+        public List<String> subprotocols() {
+            List<String> l = HeaderTokens.tokenList(header("Sec-WebSocket-Protocol"));
+            return l == null ? List.of() : l;
+        }
+
+        @Override
+        public boolean secure() {
+            return false;
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return new InetSocketAddress("127.0.0.1", 40000);
+        }
+
+        @Override
+        public Principal userPrincipal() {
+            return null;
+        }
+    }
+
+    /** Hostile values of about 1 MB, by name. */
+    static Stream<Arguments> hostileValues() {
+        return Stream.of(
+                Arguments.of("Sec-WebSocket-Protocol", "spaces then junk (ws CVE-2021-32640)", (Supplier<String>) () -> "b" + " ".repeat(MB) + "x"),
+                Arguments.of("Sec-WebSocket-Protocol", "half a million tokens", (Supplier<String>) () -> "a,".repeat(MB / 2) + "chat"),
+                Arguments.of("Sec-WebSocket-Protocol", "a million empty elements", (Supplier<String>) () -> ",".repeat(MB) + "chat"),
+                Arguments.of("Sec-WebSocket-Protocol", "one 1 MB token", (Supplier<String>) () -> "a".repeat(MB)),
+                Arguments.of("Sec-WebSocket-Extensions", "unterminated quoted string of escapes (CVE-2020-7662)",
+                        (Supplier<String>) () -> "permessage-deflate; a=\"" + "\\a".repeat(MB / 2)),
+                Arguments.of("Sec-WebSocket-Extensions", "quoted string of escapes, closed",
+                        (Supplier<String>) () -> "permessage-deflate; a=\"" + "\\a".repeat(MB / 2) + "\""),
+                Arguments.of("Sec-WebSocket-Extensions", "a hundred thousand parameters",
+                        (Supplier<String>) () -> "permessage-deflate" + "; client_max_window_bits".repeat(MB / 25)),
+                Arguments.of("Sec-WebSocket-Extensions", "tens of thousands of offers",
+                        (Supplier<String>) () -> "permessage-deflate; x=1, ".repeat(MB / 24) + "permessage-deflate"),
+                Arguments.of("Sec-WebSocket-Extensions", "OWS before the end", (Supplier<String>) () -> "permessage-deflate;" + " \t".repeat(MB / 2) + "!"),
+                Arguments.of("Sec-WebSocket-Extensions", "= after = after =", (Supplier<String>) () -> "x; a=" + "=".repeat(MB)),
+                Arguments.of("Connection", "the token after a megabyte of commas", (Supplier<String>) () -> ", ".repeat(MB / 2) + "Upgrade"),
+                Arguments.of("Upgrade", "slashes", (Supplier<String>) () -> "a/".repeat(MB / 2) + "websocket"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("hostileValues")
+    void aMegabyteHeaderIsRefusedAtOnceByDefault(String name, String what, Supplier<String> value) {
+        String v = value.get();
+        Request r = Request.valid().header(name, v);
+        long start = System.nanoTime();
+        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, new WebSocketSettings());
+        long ms = HostileSupport.elapsedMs(start);
+        assertEquals(400, d.status(), "a " + v.length() + "-char " + name + " with the default maxHeaderLength (4096): " + d);
+        assertTrue(d.reason().contains(name) || d.reason().toLowerCase(Locale.ROOT).contains("header"),
+                "the reason names the header: " + d.reason());
+        assertTrue(ms < 200, "refusing took " + ms + " ms");
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("hostileValues")
+    void aMegabyteHeaderIsParsedInLinearTimeWhenTheLimitAllowsIt(String name, String what, Supplier<String> value) {
+        String v = value.get();
+        WebSocketSettings settings = new WebSocketSettings().maxHeaderLength(4 * MB).subprotocols(List.of("chat"));
+        // warm up the code paths on a small value of the same shape
+        Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v.substring(0, Math.min(v.length(), 4096))), settings);
+        long start = System.nanoTime();
+        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v), settings);
+        long ms = HostileSupport.elapsedMs(start);
+        assertTrue(ms < LINEAR_BUDGET_MS, "negotiating a " + v.length() + "-char " + name + " (" + what + ") took " + ms
+                + " ms: not linear? decision " + d);
+        assertTrue(d.status() == 101 || d.status() == 400, "decision " + d);
+    }
+
+    @Test
+    void headerTokensAreLinearOnHostileInput() {
+        List<Supplier<String>> values = List.of(
+                () -> "b" + " ".repeat(MB) + "x",
+                () -> "a,".repeat(MB / 2),
+                () -> "a; b=\"" + "\\a".repeat(MB / 2),
+                () -> "a" + "; b".repeat(MB / 4),
+                () -> "\"".repeat(MB),
+                () -> "a;".repeat(MB / 2));
+        for (Supplier<String> s : values) {
+            String v = s.get();
+            long start = System.nanoTime();
+            HeaderTokens.tokenList(v);
+            HeaderTokens.extensions(v);
+            HeaderTokens.containsToken(v, "websocket");
+            long ms = HostileSupport.elapsedMs(start);
+            assertTrue(ms < LINEAR_BUDGET_MS, "HeaderTokens took " + ms + " ms on " + v.substring(0, 16) + "... (" + v.length() + " chars)");
+        }
+    }
+
+    @Test
+    void manyHeaderFieldsAre400() {
+        Request r = Request.valid();
+        for (int i = 0; i < 200; i++) {
+            r.header("X-Filler-" + i, "x");
+        }
+        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, new WebSocketSettings());
+        assertEquals(400, d.status(), d.toString());
+        assertTrue(d.reason().toLowerCase(Locale.ROOT).contains("header"), d.reason());
+    }
+
+    @Test
+    void manyLinesOfOneHeaderCountTogether() {
+        // 2,000 lines of 10 chars each: no line is long, the header is.
+        Request r = Request.valid();
+        for (int i = 0; i < 2000; i++) {
+            r.header("Sec-WebSocket-Extensions", "x-ext-" + i);
+        }
+        WebSocketSettings settings = new WebSocketSettings().maxHeaders(10_000);
+        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, settings);
+        assertEquals(400, d.status(), d.toString());
+    }
+}

@@ -1,0 +1,165 @@
+package io.socketlet.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketlet.it.BothContainers;
+import io.socketlet.it.ContainerKind;
+import io.socketlet.it.Frame;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Frames that broke other servers, sent to a running server on both containers: a 64-bit
+ * length with the top bit set (Tomcat CVE-2020-13935: an infinite loop), a length of 2^62, a
+ * non-minimal length, a deflate bomb (Netty 4.1.122) and a flood of empty continuation frames
+ * (ws 8.21.0). Each is refused at once with its close code, a reason, and TCP closed after it.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HostileFramesIT {
+
+    @RegisterExtension
+    static final KindPool SERVERS = new KindPool("frames", d -> d
+            .servlet("echo", Probe.class, "/echo", Map.of("pingInterval", "0"))
+            .servlet("bomb", Probe.class, "/bomb", Map.of("pingInterval", "0", "maxFrameSize", "4M", "maxMessageSize", "64K"))
+            .servlet("fragments", Probe.class, "/fragments", Map.of("pingInterval", "0", "maxFragments", "1000")));
+
+    private static URI uri(ContainerKind kind, String path, String id) {
+        return URI.create(SERVERS.get(kind).ws(path) + "?id=" + id);
+    }
+
+    /** Reads the server's answer: a close frame with the code and a reason, then TCP closed, all within the time. */
+    private static void expectFailure(WireClient c, int code, long withinMs) throws Exception {
+        long start = System.nanoTime();
+        Frame.Received close = c.read(Duration.ofMillis(withinMs + 3000));
+        long ms = HostileSupport.elapsedMs(start);
+        assertNotNull(close, "TCP ended without a close frame\n" + c.log());
+        assertEquals(Frame.CLOSE, close.opcode(), c.log());
+        assertEquals(code, close.closeCode(), "close code\n" + c.log());
+        assertTrue(!close.closeReason().isEmpty(), "a close " + code + " carries a reason\n" + c.log());
+        assertTrue(ms < withinMs, "the close came after " + ms + " ms (should be at once, < " + withinMs + " ms)\n" + c.log());
+        assertTrue(c.closedWithin(Duration.ofSeconds(3)), "TCP should close after the failure close\n" + c.log());
+    }
+
+    @BothContainers
+    void lengthWithTheTopBitSetIs1002AtOnce(ContainerKind kind) throws Exception {
+        String id = UUID.randomUUID().toString();
+        try (WireClient c = WireClient.connect(uri(kind, "/echo", id))) {
+            // FIN+BINARY, MASK+127, 80 00 00 00 00 00 00 00 (2^63), mask key; no payload ever follows.
+            c.sendRaw(Frame.binary(new byte[0]).declaredLength(Long.MIN_VALUE).header());
+            expectFailure(c, 1002, 1500);
+        }
+        Probe.Event closed = Probe.record(id).await("close", 3000);
+        assertNotNull(closed, "onClose should follow: " + Probe.record(id));
+        assertEquals(1002, closed.code(), Probe.record(id).toString());
+    }
+
+    @BothContainers
+    void lengthOf2To62Is1009AtOnce(ContainerKind kind) throws Exception {
+        String id = UUID.randomUUID().toString();
+        try (WireClient c = WireClient.connect(uri(kind, "/echo", id))) {
+            c.sendRaw(Frame.binary(new byte[0]).declaredLength(1L << 62).header());
+            expectFailure(c, 1009, 1500);
+        }
+        Probe.Event closed = Probe.record(id).await("close", 3000);
+        assertNotNull(closed, Probe.record(id).toString());
+        assertEquals(1009, closed.code(), Probe.record(id).toString());
+    }
+
+    @BothContainers
+    void nonMinimalLengthIs1002(ContainerKind kind) throws Exception {
+        try (WireClient c = WireClient.connect(uri(kind, "/echo", UUID.randomUUID().toString()))) {
+            c.send(Frame.text("short").lengthForm(Frame.LengthForm.FORCE_64));
+            expectFailure(c, 1002, 1500);
+        }
+    }
+
+    /**
+     * A frame of about 1 MiB of deflate data that would inflate to 1 GiB of zeros, to an endpoint
+     * with maxMessageSize 64K: 1009 at once, and the server allocates nothing like the bomb's
+     * size (allocation measured over every thread of this JVM, which hosts the container).
+     */
+    @BothContainers
+    void deflateBombIs1009WithoutAllocatingItsSize(ContainerKind kind) throws Exception {
+        byte[] bomb = Bombs.zeros(1024);
+        byte[] frame = Frame.binary(bomb).rsv(4).bytes();
+        String id = UUID.randomUUID().toString();
+        try (WireClient c = WireClient.connect(SERVERS.get(kind).port(), uri(kind, "/bomb", id),
+                List.of("Sec-WebSocket-Extensions: permessage-deflate"), 0)) {
+            String ext = c.handshake.header("Sec-WebSocket-Extensions");
+            assertTrue(ext != null && ext.contains("permessage-deflate"), "permessage-deflate should be negotiated: " + c.handshake);
+            long allocatedBefore = allocatedByAllThreads();
+            long start = System.nanoTime();
+            // The server stops reading once it has failed the connection: write from another thread.
+            CompletableFuture<Boolean> writer = CompletableFuture.supplyAsync(() -> {
+                for (int off = 0; off < frame.length; off += 16 * 1024) {
+                    byte[] piece = java.util.Arrays.copyOfRange(frame, off, Math.min(frame.length, off + 16 * 1024));
+                    if (!c.trySend(piece)) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            Frame.Received close = c.read(Duration.ofSeconds(5));
+            long ms = HostileSupport.elapsedMs(start);
+            assertNotNull(close, "TCP ended without a close frame\n" + c.log());
+            assertEquals(1009, close.closeCode(), c.log());
+            assertTrue(ms < 2000, "1009 came after " + ms + " ms");
+            assertTrue(c.closedWithin(Duration.ofSeconds(3)), "TCP should close after the 1009\n" + c.log());
+            writer.get(5, TimeUnit.SECONDS);
+            long allocated = allocatedByAllThreads() - allocatedBefore;
+            assertTrue(allocated < 256L << 20, "the JVM allocated " + (allocated >> 20) + " MiB while refusing a "
+                    + (bomb.length >> 10) + " KiB bomb (limit 64 KiB inflated)");
+        }
+        Probe.Event closed = Probe.record(id).await("close", 3000);
+        assertNotNull(closed, Probe.record(id).toString());
+        assertEquals(1009, closed.code(), Probe.record(id).toString());
+    }
+
+    /** Empty continuation frames cost a frame's work each and add nothing: their number is bounded. */
+    @BothContainers
+    void floodOfEmptyContinuationFramesIs1009(ContainerKind kind) throws Exception {
+        try (WireClient c = WireClient.connect(uri(kind, "/fragments", UUID.randomUUID().toString()))) {
+            ByteArrayOutputStream flood = new ByteArrayOutputStream();
+            flood.writeBytes(Frame.text("").fin(false).bytes());
+            for (int i = 0; i < 5000; i++) {
+                flood.writeBytes(Frame.continuation(new byte[0]).fin(false).bytes());
+            }
+            byte[] bytes = flood.toByteArray();
+            CompletableFuture<Boolean> writer = CompletableFuture.supplyAsync(() -> c.trySend(bytes));
+            expectFailure(c, 1009, 2000);
+            writer.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @BothContainers
+    void theServerStillServesAfterTheAttacks(ContainerKind kind) throws Exception {
+        try (WireClient c = WireClient.connect(uri(kind, "/echo", UUID.randomUUID().toString()))) {
+            c.send(Frame.text("still here"));
+            Frame.Received echo = c.read(Duration.ofSeconds(5));
+            assertNotNull(echo, c.log());
+            assertEquals("still here", echo.text());
+        }
+    }
+
+    private static long allocatedByAllThreads() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long allocated : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            if (allocated > 0) {
+                sum += allocated;
+            }
+        }
+        return sum;
+    }
+}
