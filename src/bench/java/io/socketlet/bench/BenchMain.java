@@ -301,11 +301,16 @@ public final class BenchMain {
                     double value = large ? rate * spec.size() / (1024.0 * 1024.0) : rate;
                     results.add(round, rateMetric, kind, value);
                     results.add(round, metric(spec.name(), true), kind, cpuPerMessage);
+                    double reads = r.messages() > 0 ? r.cpu().serverReads() / (double) r.messages() : Double.NaN;
+                    double writes = r.messages() > 0 ? r.cpu().serverWrites() / (double) r.messages() : Double.NaN;
+                    if (spec.name().equals("small")) {
+                        results.add(round, Results.SMALL_SYSCALLS, kind, reads + writes);
+                    }
                     results.add(round, Results.FOREIGN, kind, r.cpu().foreignCores());
                     results.add(round, Results.CLIENT_CORES, kind, r.cpu().clientCores());
-                    say("round %d %-16s %-9s %10.0f %-5s server %.2f cores (%.1f us/msg), client %.2f, others %.2f",
+                    say("round %d %-16s %-9s %10.0f %-5s server %.2f cores (%.1f us/msg, %.2f reads + %.2f writes/msg), client %.2f, others %.2f",
                             round, kind.id, spec.name(), value, rateMetric.unit(), r.cpu().serverCores(), cpuPerMessage,
-                            r.cpu().clientCores(), r.cpu().foreignCores());
+                            reads, writes, r.cpu().clientCores(), r.cpu().foreignCores());
                 } catch (RuntimeException e) {
                     say("round %d %-16s %-9s FAILED: %s", round, kind.id, spec.name(), e.getMessage());
                     results.error(round, spec.name(), kind, String.valueOf(e.getMessage()));

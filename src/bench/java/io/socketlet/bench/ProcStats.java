@@ -62,6 +62,23 @@ public final class ProcStats {
         return -1;
     }
 
+    /** {read, write} system calls of a process so far (syscr, syscw of /proc/PID/io); zeros if unreadable. */
+    public static long[] syscalls(long pid) {
+        long[] v = new long[2];
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+                if (line.startsWith("syscr:")) {
+                    v[0] = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    v[1] = Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable
+        }
+        return v;
+    }
+
     /** The 1-minute load average. */
     public static double loadAverage() {
         try {
@@ -72,12 +89,12 @@ public final class ProcStats {
     }
 
     /** CPU counters at one moment: the machine, this (client) process and the server process. */
-    public record CpuSnapshot(long nanos, long machineBusy, long machineTotal, long client, long server) {
+    public record CpuSnapshot(long nanos, long machineBusy, long machineTotal, long client, long server, long[] serverSyscalls) {
 
         public static CpuSnapshot take(long serverPid) {
             long[] m = machineTicks();
             return new CpuSnapshot(System.nanoTime(), m[0], m[1], processTicks(ProcessHandle.current().pid()),
-                    serverPid > 0 ? processTicks(serverPid) : 0);
+                    serverPid > 0 ? processTicks(serverPid) : 0, serverPid > 0 ? syscalls(serverPid) : new long[2]);
         }
 
         /** CPU use between two snapshots, in cores (1.0 = one core busy the whole time). */
@@ -86,12 +103,17 @@ public final class ProcStats {
             double server = (later.server - this.server) / (double) HZ;
             double client = (later.client - this.client) / (double) HZ;
             double busy = (later.machineBusy - machineBusy) / (double) HZ;
-            return new CpuUse(seconds, server, client, Math.max(0, busy - server - client));
+            return new CpuUse(seconds, server, client, Math.max(0, busy - server - client),
+                    later.serverSyscalls[0] - serverSyscalls[0], later.serverSyscalls[1] - serverSyscalls[1]);
         }
     }
 
-    /** CPU seconds spent in a window of {@code seconds}: by the server, the client, and everything else. */
-    public record CpuUse(double seconds, double serverSeconds, double clientSeconds, double foreignSeconds) {
+    /**
+     * CPU seconds spent in a window of {@code seconds}: by the server, the client, and everything
+     * else; and the server's read and write system calls in it.
+     */
+    public record CpuUse(double seconds, double serverSeconds, double clientSeconds, double foreignSeconds,
+                         long serverReads, long serverWrites) {
         public double foreignCores() {
             return seconds > 0 ? foreignSeconds / seconds : 0;
         }

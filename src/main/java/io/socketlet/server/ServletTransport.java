@@ -137,6 +137,9 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
                     if (!out.isReady()) {
                         return; // the container calls onWritePossible when it can take more
                     }
+                    if (callback == null) {
+                        return; // failed meanwhile by onError, on this thread
+                    }
                     if (pendingIndex < pending.length) {
                         writeSome();
                     } else if (!flushed) {
@@ -150,11 +153,16 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
                     }
                 }
             } catch (IOException | RuntimeException e) {
+                // The container may have failed the write through onError on this very thread
+                // (Tomcat does, inside write or flush): then the callback has been told already.
                 failure = e;
                 done = callback;
                 callback = null;
                 pending = null;
             }
+        }
+        if (done == null) {
+            return;
         }
         if (failure != null) {
             done.failed(failure);

@@ -85,39 +85,72 @@ class DecoderLimitsTest {
         assertTrue(allocated < 1 << 20, "decoding the header allocated " + allocated + " bytes");
     }
 
+    /**
+     * One frame of about 1 MiB of deflate data that inflates to 1 GiB of zeros, to a decoder
+     * with maxMessageSize 2 MiB (so the frame's own header is acceptable and the inflater must
+     * stop it): 1009 after a few KiB of input, allocating nothing like 1 GiB.
+     */
     @Test
-    void deflateBombIs1009WithoutInflatingIt() throws Exception {
-        byte[] bomb = Bombs.zeros(1025); // inflates to 1025 MiB
+    void deflateBombInOneFrameIs1009WithoutInflatingIt() throws Exception {
+        byte[] bomb = Bombs.zeros(1024);
+        long inflated = Bombs.inflatedSize(bomb);
+        assertTrue(inflated >= (1L << 30), "the bomb should inflate to 1 GiB, inflates to " + inflated);
+        assertBombRefused(List.of(Frame.binary(bomb).rsv(4)), 2 << 20, inflated);
+    }
+
+    /**
+     * The same bomb in fragments of 16 KiB, each under maxMessageSize 64 KiB: no header is
+     * refusable, only the inflated size is.
+     */
+    @Test
+    void fragmentedDeflateBombIs1009WithoutInflatingIt() throws Exception {
+        byte[] bomb = Bombs.zeros(1025);
         long inflated = Bombs.inflatedSize(bomb);
         assertTrue(inflated > (1L << 30), "the bomb should inflate past 1 GiB, inflates to " + inflated);
-        byte[] frame = Frame.binary(bomb).rsv(4).bytes();
+        List<Frame> frames = new ArrayList<>();
+        for (int off = 0; off < bomb.length; off += 16 * KIB) {
+            byte[] piece = Arrays.copyOfRange(bomb, off, Math.min(bomb.length, off + 16 * KIB));
+            boolean last = off + 16 * KIB >= bomb.length;
+            frames.add(off == 0 ? Frame.binary(piece).rsv(4).fin(last) : Frame.continuation(piece).fin(last));
+        }
+        assertBombRefused(frames, 64 * KIB, inflated);
+    }
 
-        int maxMessage = 64 * KIB;
+    /** Feeds each frame's header alone (it must be accepted), then its payload in 4 KiB pieces, until the decoder refuses. */
+    private static void assertBombRefused(List<Frame> frames, int maxMessage, long inflated) {
         Events events = new Events();
         FrameDecoder decoder = new FrameDecoder(4 << 20, maxMessage, 100_000, events, new MessageInflater(true, maxMessage));
         long before = allocatedBytes();
         long start = System.nanoTime();
-        int fedBeforeFailure = 0;
+        long payloadFed = 0;
         ProtocolException failure = null;
-        for (int off = 0; off < frame.length && failure == null; off += 4 * KIB) {
-            int n = Math.min(4 * KIB, frame.length - off);
-            try {
-                decoder.decode(ByteBuffer.wrap(Arrays.copyOfRange(frame, off, off + n)));
-                fedBeforeFailure += n;
-            } catch (ProtocolException e) {
-                failure = e;
+        outer:
+        for (Frame f : frames) {
+            byte[] bytes = f.bytes();
+            int headerLength = f.header().length;
+            decoder.decode(ByteBuffer.wrap(Arrays.copyOf(bytes, headerLength))); // a header under the limits: accepted
+            for (int off = headerLength; off < bytes.length; off += 4 * KIB) {
+                int n = Math.min(4 * KIB, bytes.length - off);
+                try {
+                    decoder.decode(ByteBuffer.wrap(Arrays.copyOfRange(bytes, off, off + n)));
+                    payloadFed += n;
+                } catch (ProtocolException e) {
+                    failure = e;
+                    break outer;
+                }
             }
         }
         long ms = HostileSupport.elapsedMs(start);
         long allocated = allocatedBytes() - before;
-        assertTrue(failure != null, "a " + bomb.length + "-byte frame inflating to " + inflated + " bytes was accepted; events "
-                + events.seen);
+        decoder.release();
+        assertTrue(failure != null, "a bomb inflating to " + inflated + " bytes was accepted with maxMessageSize " + maxMessage
+                + "; events " + events.seen);
         assertEquals(1009, failure.closeCode(), failure.toString());
         assertTrue(events.seen.isEmpty(), "nothing reaches the application: " + events.seen);
-        assertTrue(fedBeforeFailure < 64 * KIB, "refused after " + fedBeforeFailure + " compressed bytes: late");
-        assertTrue(allocated < 16L << 20, "decoding the bomb allocated " + allocated + " bytes (limit 64 KiB)");
+        assertTrue(payloadFed < 64 * KIB, "refused only after " + payloadFed + " compressed bytes");
+        assertTrue(allocated < 8L * maxMessage + (8 << 20), "refusing the bomb allocated " + (allocated >> 10)
+                + " KiB (maxMessageSize " + (maxMessage >> 10) + " KiB)");
         assertTrue(ms < 2000, "refusing the bomb took " + ms + " ms");
-        decoder.release();
     }
 
     /** Control: a message of exactly maxMessageSize is allowed when not compressed... */

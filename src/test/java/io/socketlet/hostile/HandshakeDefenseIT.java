@@ -122,6 +122,7 @@ class HandshakeDefenseIT {
      */
     @BothContainers
     void refusalCountersDoNotGrowWithAttackerChosenValues(ContainerKind kind) throws Exception {
+        SERVERS.get(kind);
         EndpointMetricsMXBean m = HostileSupport.metrics(SERVERS.contextPath(kind), "same");
         int keysBefore = m.getHandshakesRefused().size();
         for (int i = 0; i < 40; i++) {

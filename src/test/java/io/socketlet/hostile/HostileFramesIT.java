@@ -85,14 +85,22 @@ class HostileFramesIT {
     }
 
     /**
-     * A frame of about 1 MiB of deflate data that would inflate to 1 GiB of zeros, to an endpoint
-     * with maxMessageSize 64K: 1009 at once, and the server allocates nothing like the bomb's
+     * A message of about 1 MiB of deflate data that would inflate to 1 GiB of zeros, in 32 KiB
+     * fragments, to an endpoint with maxMessageSize 64K: 1009 at once, and the server allocates nothing like the bomb's
      * size (allocation measured over every thread of this JVM, which hosts the container).
      */
     @BothContainers
     void deflateBombIs1009WithoutAllocatingItsSize(ContainerKind kind) throws Exception {
         byte[] bomb = Bombs.zeros(1024);
-        byte[] frame = Frame.binary(bomb).rsv(4).bytes();
+        // Fragments of 32 KiB: each frame's header is under maxMessageSize (64K), so only the
+        // inflated size can refuse the message.
+        ByteArrayOutputStream fragments = new ByteArrayOutputStream();
+        for (int off = 0; off < bomb.length; off += 32 * 1024) {
+            byte[] piece = java.util.Arrays.copyOfRange(bomb, off, Math.min(bomb.length, off + 32 * 1024));
+            boolean last = off + 32 * 1024 >= bomb.length;
+            fragments.writeBytes((off == 0 ? Frame.binary(piece).rsv(4) : Frame.continuation(piece)).fin(last).bytes());
+        }
+        byte[] frame = fragments.toByteArray();
         String id = UUID.randomUUID().toString();
         try (WireClient c = WireClient.connect(SERVERS.get(kind).port(), uri(kind, "/bomb", id),
                 List.of("Sec-WebSocket-Extensions: permessage-deflate"), 0)) {

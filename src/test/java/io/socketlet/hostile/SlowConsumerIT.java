@@ -42,6 +42,7 @@ class SlowConsumerIT {
 
     @BothContainers
     void aClientThatStopsReadingIsClosedAtTheBoundAndTheHeapStaysFlat(ContainerKind kind) throws Exception {
+        SERVERS.get(kind); // started before its MBean is looked up
         EndpointMetricsMXBean metrics = HostileSupport.metrics(SERVERS.contextPath(kind), "flood");
         String slowId = UUID.randomUUID().toString();
         long heapBefore = HostileSupport.usedHeapAfterGc();

@@ -440,7 +440,7 @@ class FrameDecoderSplitTest {
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void randomValidConversationsDecodeToTheirEventsAtAnySplit() {
         SplittableRandom r = new SplittableRandom(6455);
         for (int iteration = 0; iteration < 3000; iteration++) {
@@ -463,7 +463,7 @@ class FrameDecoderSplitTest {
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void randomSingleByteCorruptionsEndInEventsOrAProtocolCloseCode() {
         SplittableRandom r = new SplittableRandom(1007);
         int failures = 0;

@@ -52,6 +52,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link FrameDecoderSplitTest}: whole, in two pieces at every split point, and one byte at a
  * time; a refusal must come from the piece holding the first byte that breaks the rule.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a decoder gone quadratic fails, never hangs the build
 class FrameDecoderTest {
 
     private static final byte[] NO_BYTES = new byte[0];
@@ -643,7 +644,7 @@ class FrameDecoderTest {
         }
 
         @Test
-        @Timeout(5)
+        @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // fails at 5 s even if the decoder never returns
         void assemblesTenThousandOneByteFragments() {
             List<ClientFrames.Frame> frames = new ArrayList<>();
             StringBuilder expected = new StringBuilder();
@@ -656,7 +657,7 @@ class FrameDecoderTest {
         }
 
         @Test
-        @Timeout(5)
+        @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // fails at 5 s even if the decoder never returns
         void assemblesLargeFragmentedMessageInLinearTime() {
             // 10,000 one-byte fragments copy too little to show quadratic growth; 10,000 fragments of 1 KiB
             // (10 MiB) would copy some 50 GB if each fragment copied the message so far.

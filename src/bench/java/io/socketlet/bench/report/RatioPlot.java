@@ -25,7 +25,7 @@ import java.util.OptionalDouble;
  */
 public final class RatioPlot {
 
-    private static final List<Metric> PLOTTED = List.of(Results.SMALL, Results.SMALL_CPU, Results.DEFLATE, Results.DEFLATE_CPU,
+    private static final List<Metric> PLOTTED = List.of(Results.SMALL, Results.SMALL_CPU, Results.SMALL_SYSCALLS, Results.DEFLATE, Results.DEFLATE_CPU,
             Results.LARGE64K, Results.LARGE64K_CPU, Results.LARGE1M, Results.LARGE1M_CPU, Results.IDLE_HEAP, Results.IDLE_RSS,
             Results.IDLE_THREADS_TOTAL, Results.BCAST_P50, Results.BCAST_P99);
 
