@@ -58,6 +58,7 @@ public final class BenchMain {
         Path docs = Path.of("docs");
         Path results = Path.of("bench/results");
         String command = "bench/run.sh";
+        List<String> extraFlags = new ArrayList<>();
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -95,6 +96,7 @@ public final class BenchMain {
                         o.jmh = true;
                     }
                     case "--profile" -> o.profile = true;
+                    case "--jvm-flag" -> o.extraFlags.add(args[++i]);
                     case "--no-report" -> o.report = false;
                     case "--max-minutes" -> o.maxMinutes = Double.parseDouble(args[++i]);
                     case "--build-dir" -> o.buildDir = Path.of(args[++i]);
@@ -125,7 +127,10 @@ public final class BenchMain {
               --broadcast N         broadcast connections (default 5000)
               --seconds S           measured seconds per echo scenario
               --no-jmh | --only-jmh skip or run only the JMH micro-benchmarks
-              --profile             record JFR in every server (same flags for all) and summarize hot methods
+              --profile             record JFR in every server (same flags for all) and summarize hot methods;
+                                    with it, class histograms of what the idle connections added
+              --jvm-flag F          one more JVM flag for every server (repeatable), e.g. for experiments:
+                                    -Dbench.tomcat.socket.appWriteBufSize=65536 sets that Tomcat connector attribute
               --no-report           do not write docs/performance.md and .png (results still go to bench/results)
               --max-minutes M       start no new round after M minutes (default 14; quick 2.5)
             """;
@@ -170,7 +175,9 @@ public final class BenchMain {
     }
 
     private int run() throws Exception {
-        Report.Machine machine = Report.Machine.describe(options.quick, options.rounds, SERVER_FLAGS);
+        List<String> allFlags = new ArrayList<>(SERVER_FLAGS);
+        allFlags.addAll(options.extraFlags);
+        Report.Machine machine = Report.Machine.describe(options.quick, options.rounds, allFlags);
         say("socketlet benchmark%s: %d round(s), servers %s, scenarios %s; results in %s",
                 options.quick ? " (quick)" : "", options.rounds,
                 options.servers.stream().map(s -> s.id).collect(Collectors.joining(",")), options.scenarios, runDir);
@@ -258,10 +265,11 @@ public final class BenchMain {
 
     private List<String> flags(ServerKind kind, int round, String phase) {
         List<String> flags = new ArrayList<>(SERVER_FLAGS);
+        flags.addAll(options.extraFlags);
         if (options.profile) {
             Path jfr = logDir.resolve(kind.id + "-r" + round + "-" + phase + ".jfr").toAbsolutePath();
             recordings.add(jfr);
-            flags.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+            flags.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,method-profiling=max,dumponexit=true");
         }
         return flags;
     }
@@ -341,11 +349,18 @@ public final class BenchMain {
         if (!idle && !broadcast) {
             return;
         }
-        try (ServerProcess server = startServer(kind, round, "conns")) {
+        ServerProcess server = null;
+        try {
+            server = startServer(kind, round, "conns");
             if (idle) {
                 idlePhase(round, kind, server, idleCount);
             }
             if (broadcast) {
+                if (!server.isAlive()) {
+                    // It failed holding the idle connections: broadcast gets a fresh one.
+                    server.close();
+                    server = startServer(kind, round, "broadcast");
+                }
                 try {
                     Thread.sleep(500);
                     long deadline = System.nanoTime() + 120_000_000_000L;
@@ -363,6 +378,10 @@ public final class BenchMain {
         } catch (IOException | InterruptedException e) {
             say("round %d %-16s connection server failed: %s", round, kind.id, e.getMessage());
             results.error(round, "idle/broadcast", kind, String.valueOf(e.getMessage()));
+        } finally {
+            if (server != null) {
+                server.close();
+            }
         }
     }
 
@@ -380,27 +399,49 @@ public final class BenchMain {
             Thread.sleep(1000);
             ServerProcess.Stats before = server.stats();
             Map<String, long[]> histoBefore = options.profile ? histogram(server.pid()) : null;
+            // First a step of 2,000, measured too: if the server cannot hold them all (a heap too
+            // small), its cost per connection is still known from this step.
+            int first = Math.min(2_000, count);
+            long deadline = System.nanoTime() + 240_000_000_000L;
             long t0 = System.nanoTime();
-            try (IdleLoad load = IdleLoad.open(server.address(), raw, path, count, System.nanoTime() + 180_000_000_000L)) {
+            try (IdleLoad load = IdleLoad.open(server.address(), raw, path, first, deadline)) {
                 double connectSeconds = (System.nanoTime() - t0) / 1e9;
-                if (load.error() != null) {
-                    say("round %d %-16s idle: %s", round, kind.id, load.error());
-                    results.error(round, "idle", kind, load.error());
+                ServerProcess.Stats step = null;
+                boolean ok = load.error() == null;
+                if (ok && count > first) {
+                    Thread.sleep(500);
+                    step = server.stats();
+                    long t1 = System.nanoTime();
+                    ok = load.add(count - first, deadline);
+                    connectSeconds += (System.nanoTime() - t1) / 1e9;
                 }
                 int n = load.count();
-                if (n == 0) {
-                    return;
+                ServerProcess.Stats after = null;
+                int measuredOn = n;
+                if (ok) {
+                    Thread.sleep(1000);
+                    after = server.stats();
+                } else {
+                    String why = server.isAlive() ? load.error()
+                            : "the server died at about " + n + " connections: " + server.death();
+                    say("round %d %-16s idle: %s", round, kind.id, why);
+                    results.error(round, "idle", kind, why + (step != null ? " (per-connection figures from the first " + first + ")" : ""));
+                    if (step == null) {
+                        return;
+                    }
+                    after = step;
+                    measuredOn = first;
                 }
-                Thread.sleep(1000);
-                ServerProcess.Stats after = server.stats();
-                if (histoBefore != null) {
+                if (histoBefore != null && server.isAlive()) {
                     Path out = runDir.resolve(kind.id + "-r" + round + "-idle-histogram.txt");
                     Files.writeString(out, histogramDiff(histoBefore, histogram(server.pid()), n, kind));
                     profileFiles.add(out.toString());
                 }
-                load.verifyAll(System.nanoTime() + 60_000_000_000L);
-                double heap = (after.heapBytes() - before.heapBytes()) / (double) n / 1024;
-                double rss = (after.rssBytes() - before.rssBytes()) / (double) n / 1024;
+                if (server.isAlive()) {
+                    load.verifyAll(System.nanoTime() + 60_000_000_000L);
+                }
+                double heap = (after.heapBytes() - before.heapBytes()) / (double) measuredOn / 1024;
+                double rss = (after.rssBytes() - before.rssBytes()) / (double) measuredOn / 1024;
                 long threads = after.osThreads() - before.osThreads();
                 results.add(round, Results.IDLE_COUNT, kind, n);
                 results.add(round, Results.IDLE_HEAP, kind, heap);
@@ -408,8 +449,9 @@ public final class BenchMain {
                 results.add(round, Results.IDLE_THREADS, kind, threads);
                 results.add(round, Results.IDLE_THREADS_TOTAL, kind, after.osThreads());
                 results.add(round, Results.CONNECT_RATE, kind, n / connectSeconds);
-                say("round %d %-16s idle %d conns (opened in %.1f s): heap %.2f KiB/conn, RSS %.2f KiB/conn, threads %d -> %d (JVM %d -> %d), direct %d -> %d KiB",
-                        round, kind.id, n, connectSeconds, heap, rss, before.osThreads(), after.osThreads(),
+                say("round %d %-16s idle %d conns (opened in %.1f s)%s: heap %.2f KiB/conn, RSS %.2f KiB/conn, threads %d -> %d (JVM %d -> %d), direct %d -> %d KiB",
+                        round, kind.id, n, connectSeconds, measuredOn != n ? ", figures from the first " + measuredOn : "",
+                        heap, rss, before.osThreads(), after.osThreads(),
                         before.jvmThreads(), after.jvmThreads(), before.directBytes() / 1024, after.directBytes() / 1024);
             }
         } catch (RuntimeException e) {

@@ -26,7 +26,7 @@ public final class Results {
     public static final Metric LARGE64K_CPU = new Metric("large64k.cpu", "64 KiB echo: server CPU per message", "us", false);
     public static final Metric LARGE1M = new Metric("large1m.rate", "1 MiB binary echo, 4 conns x 2 in flight", "MiB/s", true);
     public static final Metric LARGE1M_CPU = new Metric("large1m.cpu", "1 MiB echo: server CPU per message", "us", false);
-    public static final Metric IDLE_COUNT = new Metric("idle.count", "Idle connections held", "conns", true);
+    public static final Metric IDLE_COUNT = new Metric("idle.count", "Idle connections held (or reached when the server failed)", "conns", true);
     public static final Metric IDLE_HEAP = new Metric("idle.heap", "Idle: heap per connection (after full GC)", "KiB", false);
     public static final Metric IDLE_RSS = new Metric("idle.rss", "Idle: RSS per connection", "KiB", false);
     public static final Metric IDLE_THREADS = new Metric("idle.threads", "Idle: OS threads added by the connections", "threads", false);

@@ -41,14 +41,17 @@ public final class ServerProcess implements AutoCloseable {
     private final PrintWriter control;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final int port;
+    private final Path log;
+    private volatile boolean ended;
 
     /** Heap and threads as the server's JVM reports them after a full GC; RSS and OS threads from /proc. */
     public record Stats(long heapBytes, int jvmThreads, long directBytes, long rssBytes, long osThreads) {
     }
 
-    private ServerProcess(ServerKind kind, Process process) throws IOException {
+    private ServerProcess(ServerKind kind, Process process, Path log) throws IOException {
         this.kind = kind;
         this.process = process;
+        this.log = log;
         LIVE.add(process);
         this.control = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII), true);
         Thread reader = new Thread(() -> {
@@ -60,6 +63,7 @@ public final class ServerProcess implements AutoCloseable {
             } catch (IOException ignored) {
                 // process gone
             }
+            ended = true;
             lines.add("EOF");
         }, "server-stdout-" + kind.id);
         reader.setDaemon(true);
@@ -90,7 +94,7 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add(Long.toString(maxSeconds));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        return new ServerProcess(kind, pb.start());
+        return new ServerProcess(kind, pb.start(), log);
     }
 
     public int port() {
@@ -106,6 +110,9 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private String next(long seconds) {
+        if (ended && lines.isEmpty()) {
+            return null;
+        }
         try {
             String line = lines.poll(seconds, TimeUnit.SECONDS);
             return line == null || line.equals("EOF") ? null : line;
@@ -138,6 +145,25 @@ public final class ServerProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Why the process ended, from its log: the JVM's OutOfMemoryError line, or its exit status. */
+    public String death() {
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(log)) {
+                if (line.contains("OutOfMemoryError")) {
+                    return line.trim();
+                }
+            }
+        } catch (IOException ignored) {
+            // no log
+        }
+        return process.isAlive() ? "still running" : "exit status " + process.exitValue();
     }
 
     /** Asks the server to exit; kills it if it has not within a few seconds. */

@@ -63,7 +63,8 @@ final class MessageAssembler {
             throw new ProtocolException(1009, "Message split into more than " + maxFragments + " fragments");
         }
         frameEndSize = size + payloadLength;
-        if (frameEndSize > maxMessageSize) {
+        // A compressed message is limited by its inflated size, which the inflater enforces as it goes.
+        if (!compressed && frameEndSize > maxMessageSize) {
             throw new ProtocolException(1009, "Message exceeds the limit of " + maxMessageSize + " bytes");
         }
         finalFrame = fin;

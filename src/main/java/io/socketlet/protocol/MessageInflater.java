@@ -75,8 +75,9 @@ public final class MessageInflater {
                     out = new byte[Math.min(maxMessageSize, 8192)];
                 } else if (size == out.length) {
                     if (size >= maxMessageSize) {
-                        // Output full at the limit and the inflater still has input or output pending.
-                        if (inflater.needsInput() && !hasPendingOutput()) {
+                        // Output is full at the limit: fine if the rest of the input inflates to nothing
+                        // (such as the 00 00 ff ff tail), too big if it yields one byte more.
+                        if (!hasPendingOutput()) {
                             return;
                         }
                         throw new ProtocolException(1009, "Decompressed message exceeds the limit of " + maxMessageSize + " bytes");
@@ -101,7 +102,14 @@ public final class MessageInflater {
     private boolean hasPendingOutput() {
         try {
             byte[] probe = new byte[1];
-            return inflater.inflate(probe) > 0;
+            while (true) {
+                if (inflater.inflate(probe) > 0) {
+                    return true;
+                }
+                if (inflater.needsInput() || inflater.finished() || inflater.needsDictionary()) {
+                    return false;
+                }
+            }
         } catch (DataFormatException e) {
             throw new ProtocolException(1007, "Invalid compressed data: " + e.getMessage());
         }

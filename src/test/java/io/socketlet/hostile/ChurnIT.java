@@ -37,13 +37,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * their starting values within a few seconds, every accepted handshake must have been counted as
  * closed exactly once, and a client that stayed open all along must still be served.
  *
- * <p>The issue asks for 10,000 cycles; {@link #CYCLES} is 1,800 per container (200 per way of
- * leaving), four clients at a time, to keep the suite within minutes on a busy 2-core machine.
+ * <p>{@link #CYCLES} is the issue's 10,000 per container (about 1,100 per way of leaving), four
+ * clients at a time: a few seconds per container on loopback.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ChurnIT {
 
-    static final int CYCLES = 1800;
+    static final int CYCLES = 10_000;
     private static final int PARALLEL = 4;
 
     @RegisterExtension
@@ -64,13 +64,23 @@ class ChurnIT {
         URI uri = server.ws("/churn"); // no id: the Probe keeps no record per churned connection
         EndpointMetricsMXBean m = HostileSupport.metrics(SERVERS.contextPath(kind), "churn");
         try (WireClient sentinel = WireClient.connect(URI.create(server.ws("/churn") + "?id=sentinel-" + kind))) {
-            // Warm up: the containers' pools grow to their working size first.
-            runCycles(server.port(), uri, 90);
+            // Warm up, one way of leaving at a time (so the pools grow to their working size, and a
+            // way of leaving that upsets the counters shows by name).
+            Map<Exit, String> warmUp = new EnumMap<>(Exit.class);
+            for (Exit exit : Exit.values()) {
+                long a = m.getHandshakesAccepted();
+                long c = HostileSupport.totalCloses(m);
+                for (int i = 0; i < 10; i++) {
+                    cycle(exit, server.port(), uri);
+                }
+                settle(m);
+                warmUp.put(exit, "accepted +" + (m.getHandshakesAccepted() - a) + " closed +" + (HostileSupport.totalCloses(m) - c)
+                        + " open " + m.getOpenConnections());
+            }
             HostileSupport.awaitOrFail(Duration.ofSeconds(5), () -> m.getOpenConnections() == 1,
-                    () -> "after warm-up: " + HostileSupport.describe(m));
-            HostileSupport.awaitOrFail(Duration.ofSeconds(5), () -> m.getHandshakesAccepted() - 1 == HostileSupport.totalCloses(m),
-                    () -> "after warm-up, accepted != closed + 1: " + HostileSupport.describe(m));
+                    () -> "after warm-up: " + HostileSupport.describe(m) + "; per way of leaving: " + warmUp);
 
+            settle(m);
             long accepted0 = m.getHandshakesAccepted();
             Map<String, Long> closes0 = m.getCloses();
             List<String> threads0 = HostileSupport.nonPoolThreads();
@@ -84,31 +94,52 @@ class ChurnIT {
             HostileSupport.awaitOrFail(Duration.ofSeconds(5), () -> m.getOpenConnections() == 1,
                     () -> "open connections did not return to 1 (the sentinel) after churn: " + HostileSupport.describe(m));
             HostileSupport.awaitOrFail(Duration.ofSeconds(5),
-                    () -> m.getHandshakesAccepted() - accepted0 == HostileSupport.totalCloses(m) - sum(closes0),
-                    () -> "every accepted connection must be closed exactly once: accepted +" + (m.getHandshakesAccepted() - accepted0)
-                            + ", closes " + HostileSupport.delta(closes0, m.getCloses()));
-            long acceptedDelta = m.getHandshakesAccepted() - accepted0;
-            int sawUpgrade = upgraded.values().stream().mapToInt(Integer::intValue).sum();
-            assertTrue(acceptedDelta >= sawUpgrade && acceptedDelta <= CYCLES, "accepted +" + acceptedDelta + ", clients saw "
-                    + sawUpgrade + " upgrades of " + CYCLES + " cycles");
-            Map<String, Long> closes = HostileSupport.delta(closes0, m.getCloses());
-            assertEquals((long) upgraded.get(Exit.CLEAN), closes.getOrDefault("1000", 0L),
-                    "clean closes are 1000, the rest 1006: " + closes);
-            assertTrue(closes.keySet().stream().allMatch(k -> k.equals("1000") || k.equals("1006")),
-                    "only 1000 and 1006 expected: " + closes);
-
-            HostileSupport.awaitOrFail(Duration.ofSeconds(5),
                     () -> HostileSupport.nonPoolThreads().size() <= threads0.size(),
                     () -> "threads left after churn: before " + threads0 + "\nafter " + HostileSupport.nonPoolThreads());
             assertEquals(timers0, HostileSupport.threadsNamed("socketlet-timer"), "timer threads");
-
             sentinel.send(Frame.text("still served"));
             Frame.Received echo = sentinel.read(Duration.ofSeconds(5));
             assertNotNull(echo, sentinel.log());
             assertEquals("still served", echo.text());
+
+            // Counters: every accepted handshake ends in exactly one close, counted by its code.
+            settle(m);
+            long acceptedDelta = m.getHandshakesAccepted() - accepted0;
+            long closedDelta = HostileSupport.totalCloses(m) - sum(closes0);
+            Map<String, Long> closes = HostileSupport.delta(closes0, m.getCloses());
+            int sawUpgrade = upgraded.values().stream().mapToInt(Integer::intValue).sum();
             System.out.println("[hostile] " + kind + " churn: " + CYCLES + " cycles in " + churnMs + " ms; upgrades seen "
                     + upgraded + "; accepted +" + acceptedDelta + "; closes " + closes + "; threads " + allThreads0 + " -> "
-                    + Thread.activeCount() + " (non-pool " + threads0.size() + " -> " + HostileSupport.nonPoolThreads().size() + ")");
+                    + Thread.activeCount() + " (non-pool " + threads0.size() + " -> " + HostileSupport.nonPoolThreads().size()
+                    + "); warm-up per way of leaving: " + warmUp);
+            assertTrue(acceptedDelta >= sawUpgrade && acceptedDelta <= CYCLES, "accepted +" + acceptedDelta + ", clients saw "
+                    + sawUpgrade + " upgrades of " + CYCLES + " cycles");
+            assertEquals((long) upgraded.get(Exit.CLEAN), closes.getOrDefault("1000", 0L),
+                    "clean closes are 1000, the rest 1006: " + closes);
+            assertTrue(closes.keySet().stream().allMatch(k -> k.equals("1000") || k.equals("1006")),
+                    "only 1000 and 1006 expected: " + closes);
+            assertEquals(acceptedDelta, closedDelta, "handshakes accepted vs connections closed over " + CYCLES
+                    + " cycles (closes " + closes + "); per way of leaving, 10 cycles each: " + warmUp);
+        }
+    }
+
+    /**
+     * Waits until the counters stop moving for 300 ms (at most 3 s): a request whose client left
+     * right after sending it may still be in the container's hands for a moment.
+     */
+    private static void settle(EndpointMetricsMXBean m) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        String last = "";
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            String now = m.getHandshakesAccepted() + " " + m.getCloses() + " " + m.getOpenConnections();
+            if (!now.equals(last)) {
+                last = now;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > TimeUnit.MILLISECONDS.toNanos(300)) {
+                return;
+            }
+            Thread.sleep(20);
         }
     }
 

@@ -34,7 +34,9 @@ class SlowConsumerIT {
     @RegisterExtension
     static final KindPool SERVERS = new KindPool("slow", d -> d
             .servlet("flood", Probe.class, "/flood", Map.of("pingInterval", "0", "maxBufferedBytes", "1M",
-                    "writeTimeout", "2s", "closeTimeout", "1s")));
+                    "writeTimeout", "2s", "closeTimeout", "1s"))
+            // The default writeTimeout (60 s): only the queue bound can stop a pong pile-up in time.
+            .servlet("pings", Probe.class, "/pings", Map.of("pingInterval", "0", "maxBufferedBytes", "1M")));
 
     private static URI uri(ContainerKind kind, String id) {
         return URI.create(SERVERS.get(kind).ws("/flood") + "?id=" + id);
@@ -118,6 +120,47 @@ class SlowConsumerIT {
             long sent = writer.get(20, TimeUnit.SECONDS);
             assertTrue(sent >= 0, "the client could still write 15 s later: the server never dropped TCP; " + Probe.record(id));
             assertTrue(Probe.record(id).maxBuffered.get() <= MAX_BUFFERED + 65536, Probe.record(id).toString());
+        }
+    }
+
+    /**
+     * A client that sends pings and never reads the pongs: every ping makes the server queue a
+     * pong, so a queue that admits control frames without bound lets a client fill the server's
+     * heap at line rate, for as long as the write timeout (60 s by default) allows. The client
+     * sends up to 32 MiB of 125-byte pings (about 250,000) within a few seconds; the server must
+     * either refuse the pile-up (close) or keep it small.
+     */
+    @BothContainers
+    void pongsForAClientThatNeverReadsAreBounded(ContainerKind kind) throws Exception {
+        String id = UUID.randomUUID().toString();
+        URI uri = URI.create(SERVERS.get(kind).ws("/pings") + "?id=" + id);
+        EndpointMetricsMXBean metrics = HostileSupport.metrics(SERVERS.contextPath(kind), "pings");
+        long heapBefore = HostileSupport.usedHeapAfterGc();
+        try (WireClient slow = WireClient.connect(SERVERS.get(kind).port(), uri, List.of(), 4096)) {
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 1000; i++) {
+                batch.writeBytes(Frame.ping(new byte[125]).bytes());
+            }
+            byte[] pings = batch.toByteArray();
+            long start = System.nanoTime();
+            long sent = 0;
+            boolean cut = false;
+            while (sent < (32L << 20) && HostileSupport.elapsedMs(start) < 6000) {
+                if (!slow.trySend(pings)) {
+                    cut = true;
+                    break;
+                }
+                sent += pings.length;
+            }
+            Thread.sleep(300); // let the server read what is in flight
+            long growth = HostileSupport.usedHeapAfterGc() - heapBefore;
+            Probe.Event closed = Probe.record(id).await("close", 0);
+            System.out.println("[hostile] " + kind + " ping flood: sent " + (sent >> 10) + " KiB of pings in "
+                    + HostileSupport.elapsedMs(start) + " ms, client cut=" + cut + ", server heap +" + (growth >> 20) + " MiB, "
+                    + Probe.record(id) + ", " + HostileSupport.describe(metrics));
+            assertTrue(closed != null || growth < 32L << 20, "a client sent " + (sent >> 20) + " MiB of pings without reading "
+                    + "the pongs: the connection is still open and the heap grew by " + (growth >> 20)
+                    + " MiB (maxBufferedBytes 1M); " + Probe.record(id));
         }
     }
 }

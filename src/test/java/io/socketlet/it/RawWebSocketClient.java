@@ -40,6 +40,12 @@ public final class RawWebSocketClient implements AutoCloseable {
     /** How long a read waits by default before the test fails. */
     public static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * How long a server that failed the connection may take to close TCP after its close frame.
+     * A correct server closes at once; this only bounds how slowly a broken one fails the suite.
+     */
+    public static final Duration FAILURE_CLOSE_WAIT = Duration.ofSeconds(2);
+
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -342,7 +348,7 @@ public final class RawWebSocketClient implements AutoCloseable {
         Frame.Received close = readClose(false);
         assertEquals(code, close.closeCode(), () -> "wrong close code from the server\n" + transcript);
         expectReasonGiven(close);
-        expectTcpClosed(Duration.ofSeconds(3));
+        expectTcpClosed(FAILURE_CLOSE_WAIT);
     }
 
     /**
@@ -366,7 +372,7 @@ public final class RawWebSocketClient implements AutoCloseable {
         for (int code : codes) {
             if (code == actual) {
                 expectReasonGiven(close);
-                expectTcpClosed(Duration.ofSeconds(3));
+                expectTcpClosed(FAILURE_CLOSE_WAIT);
                 return actual;
             }
         }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.Deflater;
 
 /**
  * Client-to-server frames built by hand from the drawing in RFC 6455 section 5.2, so the decoder
@@ -112,6 +113,27 @@ final class ClientFrames {
             out.writeBytes(f.bytes());
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A message's payload compressed as RFC 7692 section 7.2.1 says, with the JDK's DEFLATE (not
+     * our {@link MessageDeflater}): "Compress all the octets of the payload of the message using
+     * DEFLATE", flushed to a byte boundary, and "Remove 4 octets (that are 0x00 0x00 0xff 0xff)
+     * from the tail end".
+     */
+    static byte[] deflateMessage(byte[] data) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        try {
+            deflater.setInput(data);
+            byte[] out = new byte[data.length + data.length / 100 + 64];
+            int n = deflater.deflate(out, 0, out.length, Deflater.SYNC_FLUSH);
+            if (n < 4 || out[n - 4] != 0 || out[n - 3] != 0 || out[n - 2] != (byte) 0xff || out[n - 1] != (byte) 0xff) {
+                throw new IllegalStateException("sync flush did not end with 00 00 ff ff");
+            }
+            return Arrays.copyOf(out, n - 4);
+        } finally {
+            deflater.end();
+        }
     }
 
     /** The bytes of a frame's buffers (as an encoder returns them) joined into one array. */

@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -58,6 +58,11 @@ class FrameDecoderSplitTest {
     /** permessage-deflate negotiated (a decoder with an inflater): RSV1 allowed on the first frame of a data message. */
     static Decoders withRsv1() {
         return listener -> new FrameDecoder(DEFAULT_LIMIT, DEFAULT_LIMIT, listener, new MessageInflater(true, DEFAULT_LIMIT));
+    }
+
+    /** permessage-deflate negotiated, with the same message limit for the inflater as the server gives it. */
+    static Decoders withRsv1(int maxFrameSize, int maxMessageSize) {
+        return listener -> new FrameDecoder(maxFrameSize, maxMessageSize, listener, new MessageInflater(true, maxMessageSize));
     }
 
     /** One event as the listener saw it; the content is compared when asserted, not when delivered. */
@@ -231,7 +236,7 @@ class FrameDecoderSplitTest {
                 splits.add(k);
                 splits.add(n - k);
             }
-            SplittableRandom random = new SplittableRandom(n);
+            Random random = new Random(n);
             for (int i = 0; i < sample; i++) {
                 splits.add(random.nextInt(1, n));
             }
@@ -324,20 +329,42 @@ class FrameDecoderSplitTest {
     static final class Conversation {
         final List<byte[]> frames = new ArrayList<>();
         final List<Event> events = new ArrayList<>();
+        /** For each event, the offset just past the frame that completes it. */
+        final List<Integer> eventEnds = new ArrayList<>();
         final List<String> plan = new ArrayList<>();
+        private int length;
 
         byte[] wire() {
             return ClientFrames.concat(frames.toArray(new byte[0][]));
         }
 
-        void add(ClientFrames.Frame frame) {
-            frames.add(frame.bytes());
-            plan.add(frame.toString());
+        /** Adds a frame, and the event it completes (null if none). */
+        void add(ClientFrames.Frame frame, Event completes) {
+            addBytes(frame.bytes(), frame.toString());
+            if (completes != null) {
+                events.add(completes);
+                eventEnds.add(length);
+            }
+        }
+
+        void addBytes(byte[] bytes, String description) {
+            frames.add(bytes);
+            plan.add(description);
+            length += bytes.length;
+        }
+
+        /** The events whose frames lie wholly before {@code offset}. */
+        List<Event> eventsBefore(int offset) {
+            int n = 0;
+            while (n < events.size() && eventEnds.get(n) <= offset) {
+                n++;
+            }
+            return events.subList(0, n);
         }
     }
 
     /** Random text of about {@code bytes} UTF-8 bytes: ASCII mostly, and 2-, 3- and 4-byte characters. */
-    static String randomText(SplittableRandom r, int bytes) {
+    static String randomText(Random r, int bytes) {
         StringBuilder sb = new StringBuilder();
         int n = 0;
         while (n < bytes) {
@@ -360,27 +387,25 @@ class FrameDecoderSplitTest {
         return sb.toString();
     }
 
-    private static int randomSize(SplittableRandom r, int max) {
+    private static int randomSize(Random r, int max) {
         int p = r.nextInt(100);
         int size = p < 70 ? r.nextInt(0, 131) : p < 95 ? r.nextInt(120, 2000) : r.nextInt(60_000, 70_000);
         return Math.min(size, max);
     }
 
-    private static byte[] randomBytes(SplittableRandom r, int n) {
+    private static byte[] randomBytes(Random r, int n) {
         byte[] b = new byte[n];
         r.nextBytes(b);
         return b;
     }
 
-    private static void maybeControl(SplittableRandom r, Conversation c) {
+    private static void maybeControl(Random r, Conversation c) {
         if (r.nextInt(10) < 3) {
             byte[] payload = randomBytes(r, r.nextInt(10) == 0 ? 125 : r.nextInt(0, 126));
             if (r.nextBoolean()) {
-                c.add(ClientFrames.ping(payload).key(r.nextInt()));
-                c.events.add(Event.ping(payload));
+                c.add(ClientFrames.ping(payload).key(r.nextInt()), Event.ping(payload));
             } else {
-                c.add(ClientFrames.pong(payload).key(r.nextInt()));
-                c.events.add(Event.pong(payload));
+                c.add(ClientFrames.pong(payload).key(r.nextInt()), Event.pong(payload));
             }
         }
     }
@@ -390,7 +415,7 @@ class FrameDecoderSplitTest {
      * text split inside characters), pings and pongs between the fragments, sometimes a close
      * with bytes after it.
      */
-    static Conversation randomConversation(SplittableRandom r, int maxMessageBytes) {
+    static Conversation randomConversation(Random r, int maxMessageBytes) {
         Conversation c = new Conversation();
         int messages = r.nextInt(1, 7);
         for (int m = 0; m < messages; m++) {
@@ -408,26 +433,26 @@ class FrameDecoderSplitTest {
             for (int i = 0; i < fragments; i++) {
                 byte[] part = Arrays.copyOfRange(payload, cuts[i], cuts[i + 1]);
                 int opcode = i > 0 ? CONTINUATION : text ? TEXT : BINARY;
-                c.add(ClientFrames.frame(opcode, part).fin(i == fragments - 1).key(r.nextInt()));
-                if (i < fragments - 1) {
+                boolean last = i == fragments - 1;
+                Event message = !last ? null : text ? Event.text(new String(payload, StandardCharsets.UTF_8)) : Event.binary(payload);
+                c.add(ClientFrames.frame(opcode, part).fin(last).key(r.nextInt()), message);
+                if (!last) {
                     maybeControl(r, c);
                 }
             }
-            c.events.add(text ? Event.text(new String(payload, StandardCharsets.UTF_8)) : Event.binary(payload));
             maybeControl(r, c);
         }
         if (r.nextInt(10) == 0) {
             int code = new int[] {1000, 1001, 1003, 1011, 3000, 4999}[r.nextInt(6)];
             String reason = randomText(r, r.nextInt(0, 40));
-            c.add(ClientFrames.close(code, reason).key(r.nextInt()));
-            c.events.add(Event.close(code, reason));
-            c.frames.add(randomBytes(r, r.nextInt(0, 20))); // ignored: nothing is read after a close
+            c.add(ClientFrames.close(code, reason).key(r.nextInt()), Event.close(code, reason));
+            c.addBytes(randomBytes(r, r.nextInt(0, 20)), "bytes after the close"); // ignored: nothing is read after a close
         }
         return c;
     }
 
     /** 1 to 8 random cut points, sorted, distinct, inside the input. */
-    private static Feeding randomCuts(SplittableRandom r, int n) {
+    private static Feeding randomCuts(Random r, int n) {
         if (n < 2) {
             return Feeding.whole();
         }
@@ -442,7 +467,7 @@ class FrameDecoderSplitTest {
     @Test
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void randomValidConversationsDecodeToTheirEventsAtAnySplit() {
-        SplittableRandom r = new SplittableRandom(6455);
+        Random r = new Random(6455);
         for (int iteration = 0; iteration < 3000; iteration++) {
             Conversation c = randomConversation(r, Integer.MAX_VALUE);
             byte[] wire = c.wire();
@@ -465,7 +490,7 @@ class FrameDecoderSplitTest {
     @Test
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void randomSingleByteCorruptionsEndInEventsOrAProtocolCloseCode() {
-        SplittableRandom r = new SplittableRandom(1007);
+        Random r = new Random(1007);
         int failures = 0;
         for (int iteration = 0; iteration < 3000; iteration++) {
             Conversation c = randomConversation(r, 600);
@@ -488,6 +513,10 @@ class FrameDecoderSplitTest {
                     assertTrue(code == 1002 || code == 1007 || code == 1009, where + ": close code " + code);
                 }
             }
+            // Frames before the corrupted byte still give their events.
+            List<Event> intact = c.eventsBefore(at);
+            assertTrue(whole.events().size() >= intact.size() && whole.events().subList(0, intact.size()).equals(intact),
+                    where + ": events of the frames before the corruption " + intact + " but got " + whole);
             // Wherever the input is cut, the decoder decides the same, at the same byte.
             assertEquals(whole.events(), bytewise.events(), where + " (whole vs one byte at a time)");
             assertEquals(whole.code(), bytewise.code(), where + " (whole vs one byte at a time)");

@@ -25,9 +25,11 @@ import static io.socketlet.protocol.FrameDecoderSplitTest.limits;
 import static io.socketlet.protocol.FrameDecoderSplitTest.withRsv1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketlet.protocol.FrameDecoderSplitTest.Decoders;
 import io.socketlet.protocol.FrameDecoderSplitTest.Event;
 import io.socketlet.protocol.FrameDecoderSplitTest.Feeding;
 import io.socketlet.protocol.FrameDecoderSplitTest.Outcome;
@@ -36,7 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -129,7 +131,7 @@ class FrameDecoderTest {
 
         @Test
         void rejectsUnmaskedClientFrame() {
-            // 5.1: "a server MUST close the connection upon receiving a frame that is not masked ... status code 1002"
+            // 5.1: "The server MUST close the connection upon receiving a frame that is not masked", "status code of 1002"
             assertFails(defaults(), bytes(0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f), 1002, 1);
         }
 
@@ -175,7 +177,7 @@ class FrameDecoderTest {
 
         @Test
         void rejectsRsv1OnContinuationFrameWithPermessageDeflate() {
-            // RFC 7692 section 6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
+            // RFC 7692 section 6: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
             // non-first fragments of a data message."
             byte[] first = text(bytes(0xf2, 0x48, 0xcd)).rsv(RSV1).fin(false).bytes();
             assertFails(withRsv1(), concat(first, continuation(bytes(0xc9, 0xc9, 0x07, 0x00)).rsv(RSV1).bytes()), 1002, first.length);
@@ -403,7 +405,8 @@ class FrameDecoderTest {
 
         @Test
         void acceptsMultiByteTextSplitAcrossFragmentsInsideCharacters() {
-            // 5.6: "a text message ... whose fragments ... may contain only part of a character" once joined is valid.
+            // 5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole message MUST contain
+            // valid UTF-8."
             String text = "a\u00e9\u20ac\ud83d\ude00b";
             byte[] utf8 = utf8(text);
             for (int cut = 0; cut <= utf8.length; cut++) {
@@ -486,6 +489,19 @@ class FrameDecoderTest {
         }
 
         @Test
+        void rejectsMessageOfMoreFragmentsThanTheLimit() {
+            // Zero-length fragments cost a frame's work each and add nothing: their number is bounded (1009).
+            Decoders threeFragments = listener -> new FrameDecoder(1000, 1000, 3, listener, null);
+            byte[] three = wire(text("a").fin(false), continuation("").fin(false), ping(NO_BYTES), continuation("b"));
+            assertDecodes(threeFragments, three, Event.ping(NO_BYTES), Event.text("ab"));
+            byte[] before = wire(text("a").fin(false), continuation("").fin(false), continuation("").fin(false));
+            assertFails(threeFragments, concat(before, continuation("b").bytes()), 1009, before.length + 1);
+            // Each message counts its own fragments.
+            assertDecodes(threeFragments, concat(three, three), Event.ping(NO_BYTES), Event.text("ab"), Event.ping(NO_BYTES),
+                    Event.text("ab"));
+        }
+
+        @Test
         void countsEachMessageSeparately() {
             byte[] wire = wire(binary(pattern(60)).fin(false), continuation(pattern(40)), binary(pattern(60)).fin(false),
                     continuation(pattern(40)));
@@ -493,6 +509,47 @@ class FrameDecoderTest {
             System.arraycopy(pattern(40), 0, data, 60, 40);
             System.arraycopy(pattern(60), 0, data, 0, 60);
             assertDecodes(limits(100, 100), wire, Event.binary(data), Event.binary(data));
+        }
+    }
+
+    /** RFC 7692 messages: the limits are about the message the application gets, decompressed. */
+    @Nested
+    class CompressedLimits {
+
+        @Test
+        void acceptsCompressedMessageOfExactlyMaxMessageSize() {
+            byte[] message = "a".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+            byte[] compressed = ClientFrames.deflateMessage(message);
+            assertDecodes(withRsv1(1 << 20, 1000), binary(compressed).rsv(RSV1).bytes(), Event.binary(message));
+            byte[] zeros = new byte[100_000];
+            assertDecodes(withRsv1(1 << 20, 100_000), binary(ClientFrames.deflateMessage(zeros)).rsv(RSV1).bytes(), Event.binary(zeros));
+        }
+
+        @Test
+        void rejectsCompressedMessageThatInflatesPastMaxMessageSize() {
+            byte[] message = "a".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+            byte[] wire = binary(ClientFrames.deflateMessage(message)).rsv(RSV1).bytes();
+            // Where the output passes the limit depends on DEFLATE's bit layout; every feeding must agree on that byte.
+            Outcome bytewise = FrameDecoderSplitTest.run(withRsv1(1 << 20, 999), wire, Feeding.everyByte());
+            assertTrue(bytewise.failure() != null, "refused: " + bytewise);
+            assertFails(withRsv1(1 << 20, 999), wire, 1009, bytewise.failFrom());
+        }
+
+        @Test
+        void limitsCompressedMessageByItsDecompressedSize() {
+            // Random bytes do not compress: 1000 of them deflate to about 1006. Sent in two fragments or as one frame,
+            // the message is the same 1000 bytes, under a 1003-byte limit.
+            byte[] random = new byte[1000];
+            new Random(7692).nextBytes(random);
+            byte[] compressed = ClientFrames.deflateMessage(random);
+            assertTrue(compressed.length > 1003, "compressed " + compressed.length);
+            byte[] fragmented = wire(binary(Arrays.copyOf(compressed, 500)).rsv(RSV1).fin(false),
+                    continuation(Arrays.copyOfRange(compressed, 500, compressed.length)));
+            assertDecodes(withRsv1(1 << 20, 1003), fragmented, Event.binary(random));
+            assertDecodes(withRsv1(1 << 20, 1003), binary(compressed).rsv(RSV1).bytes(), Event.binary(random));
+            // RFC 7692 section 7.2.3.1: "Hello" (5 bytes) compresses to 7; a 6-byte limit lets it through.
+            byte[] hello = bytes(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00);
+            assertDecodes(withRsv1(125, 6), text(hello).rsv(RSV1).bytes(), Event.text("Hello"));
         }
     }
 
@@ -577,7 +634,7 @@ class FrameDecoderTest {
 
         @Test
         void ignoresBytesAfterCloseFrame() {
-            // 5.5.1: after a Close "the endpoint MUST NOT send any more data frames"; whatever follows is not read:
+            // 5.5.1: "The application MUST NOT send any more data frames after sending a Close frame"; whatever follows is not read:
             // a valid frame, an unmasked frame, a reserved opcode, a bad continuation.
             byte[] wire = concat(
                     wire(text("before"), close(1000, "done"), text("after"), ping(utf8("p"))),
@@ -615,7 +672,7 @@ class FrameDecoderTest {
 
         @Test
         void decodesManyMessagesInOneBuffer() {
-            SplittableRandom random = new SplittableRandom(17);
+            Random random = new Random(17);
             List<ClientFrames.Frame> frames = new ArrayList<>();
             List<Event> expected = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
@@ -689,6 +746,6 @@ class FrameDecoderTest {
         decoder.decode(in);
         assertEquals(in.limit(), in.position());
         assertEquals(List.of(Event.text("ok")), recorder.events);
-        assertTrue(!decoder.isClosed());
+        assertFalse(decoder.isClosed());
     }
 }

@@ -51,7 +51,7 @@ public final class ClientConn {
     private static final int STAGING = 64 * 1024;
     private static final byte[] DEFLATE_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
 
-    public final int id;
+    public int id;
     final SocketChannel channel;
     SelectionKey key;
     private final boolean raw;
@@ -113,6 +113,12 @@ public final class ClientConn {
         expected = raw ? new ArrayDeque<>() : null;
         endsMessage = raw ? new ArrayDeque<>() : null;
         channel.configureBlocking(false);
+    }
+
+    /** Gives the connection a new id (its place among several batches of connections). */
+    ClientConn renumbered(int newId) {
+        this.id = newId;
+        return this;
     }
 
     public void receiver(Receiver receiver) {

@@ -12,19 +12,36 @@ public final class IdleLoad implements AutoCloseable {
 
     private static final int SIZE = 32;
 
-    private final List<ClientConn> conns;
-    private final String error;
+    private final List<ClientConn> conns = new java.util.ArrayList<>();
+    private final InetSocketAddress address;
+    private final String path;
     private final boolean raw;
+    private String error;
 
-    private IdleLoad(List<ClientConn> conns, String error, boolean raw) {
-        this.conns = conns;
-        this.error = error;
+    private IdleLoad(InetSocketAddress address, String path, boolean raw) {
+        this.address = address;
+        this.path = path;
         this.raw = raw;
     }
 
     public static IdleLoad open(InetSocketAddress address, boolean raw, String path, int count, long deadlineNanos) {
+        IdleLoad load = new IdleLoad(address, path, raw);
+        load.add(count, deadlineNanos);
+        return load;
+    }
+
+    /** Opens {@code count} more connections (unless an earlier step failed); returns whether all opened. */
+    public boolean add(int count, long deadlineNanos) {
+        if (error != null) {
+            return false;
+        }
         Connector.Opened opened = Connector.open(address, path, raw, false, count, Connector.THREADS, deadlineNanos);
-        return new IdleLoad(opened.connections(), opened.error(), raw);
+        int base = conns.size();
+        for (ClientConn c : opened.connections()) {
+            conns.add(c.renumbered(base + c.id));
+        }
+        error = opened.error();
+        return error == null;
     }
 
     /** How many connections are open. */

@@ -97,6 +97,12 @@ final class SocketletServers {
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("maxConnections", "30000"); // default 8192
+        // Experiments only (bench/run.sh --jvm-flag -Dbench.tomcat.NAME=VALUE): other connector attributes.
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("bench.tomcat.")) {
+                connector.setProperty(name.substring("bench.tomcat.".length()), System.getProperty(name));
+            }
+        }
         tomcat.setConnector(connector);
         Files.createDirectories(base.resolve("docBase"));
         return tomcat;

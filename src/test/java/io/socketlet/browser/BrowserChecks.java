@@ -1,0 +1,158 @@
+package io.socketlet.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketlet.it.ContainerKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The demo page in headless Chromium against one container: it loads with no console error,
+ * the echo round trip shows, and two people in two browsers chat. Two browsers per class (Ada
+ * and Grace), each with its own fresh profile; the server is the demo as web.xml declares it,
+ * with the page's files served beside the endpoints.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+abstract class BrowserChecks {
+
+    DemoServer server;
+    Browser adaBrowser;
+    Browser graceBrowser;
+    DemoPage ada;
+    DemoPage grace;
+
+    abstract ContainerKind container();
+
+    /** {@code ""} for ROOT, else {@code /name}: the page must work under either. */
+    abstract String contextPath();
+
+    @BeforeAll
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void startServerAndBrowsers() throws Exception {
+        Browser.assumeInstalled();
+        server = DemoServer.start(container(), contextPath());
+        adaBrowser = Browser.open("ada");
+        graceBrowser = Browser.open("grace");
+        ada = new DemoPage(adaBrowser);
+        grace = new DemoPage(graceBrowser);
+    }
+
+    @AfterAll
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void stopBrowsersAndServer() throws Exception {
+        List<AutoCloseable> all = new ArrayList<>();
+        all.add(adaBrowser);
+        all.add(graceBrowser);
+        all.add(server);
+        Exception first = null;
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Opens the page in this browser unless it shows it already, and waits until it is ready.
+     * Tests keep their pages open rather than reload them: a reloaded page joins the chat again
+     * with its stored name, and may meet its own previous connection there, not yet gone
+     * (and become "Ada 2").
+     */
+    void ensureOpen(DemoPage page) {
+        if (!page.browser.driver.getCurrentUrl().equals(server.page().toString())) {
+            page.open(server.page());
+        }
+        page.waitReady();
+    }
+
+    /** Fails with the messages if the page logged any error to its console since the last look. */
+    static void assertNoConsoleErrors(DemoPage page) {
+        List<String> errors = page.browser.consoleErrors();
+        assertTrue(errors.isEmpty(), () -> page.browser + "'s console shows errors:\n" + String.join("\n", errors));
+    }
+
+    @Test
+    @Order(1)
+    void pageLoadsWithNoConsoleErrors() {
+        adaBrowser.clearConsole();
+        ada.open(server.page());
+        assertEquals("socketlet · WebSocket inside any Servlet container", adaBrowser.driver.getTitle());
+        for (String endpoint : List.of("echo", "chat", "canvas")) {
+            assertEquals("open", ada.text("#conn-" + endpoint + "-state"), endpoint + " in the connections table");
+            assertEquals("open", ada.text("#" + endpoint + "-state"), endpoint + " in the header");
+            assertEquals("13 (RFC 6455)", ada.text("#conn-" + endpoint + "-protocol"), endpoint);
+            assertTrue(ada.text("#conn-" + endpoint + "-extensions").contains("permessage-deflate"),
+                    endpoint + ": Chromium offers permessage-deflate and the server takes it");
+            assertTrue(ada.text("#conn-" + endpoint + "-url").startsWith(
+                    "ws://127.0.0.1:" + server.port() + contextPath() + "/" + endpoint), endpoint + " URL under the page's path");
+        }
+        String serverInfo = ada.text("#server-info").toLowerCase(java.util.Locale.ROOT);
+        assertTrue(serverInfo.contains(container() == ContainerKind.JETTY ? "jetty" : "tomcat"), serverInfo);
+        assertTrue(ada.element("#chat-send").isEnabled() && ada.element("#echo-send").isEnabled()
+                && ada.element("#canvas-clear").isEnabled(), "the controls are enabled once connected");
+        assertTrue(!ada.element("#canvas-overlay").isDisplayed(), "the canvas's 'Connecting…' overlay is gone");
+        assertNoConsoleErrors(ada);
+    }
+
+    @Test
+    @Order(2)
+    void echoRoundTripShows() {
+        ensureOpen(ada);
+        ada.type("#echo-text", "Hello from Chromium");
+        ada.click("#echo-send");
+        ada.waitUntil("return socketlet.echoResults.some(r => r.kind === 'text' && r.ok)", "the text echo");
+        ada.type("#echo-size", "64");
+        ada.click("#echo-send-binary");
+        ada.waitUntil("return socketlet.echoResults.some(r => r.kind === 'binary' && r.ok && r.bytes === 65536)",
+                "the 64 KiB binary echo, byte for byte");
+        assertTrue(ada.text("#echo-rtt").matches("round trip: [0-9.]+ ms"), ada.text("#echo-rtt"));
+        String log = ada.text("#echo-log");
+        assertTrue(log.contains("→ text \"Hello from Chromium\"") && log.contains("← 64 KiB binary in "), log);
+        assertTrue(ada.isTrue("return socketlet.echoResults.every(r => r.ok)"), "no echo came back different");
+        assertNoConsoleErrors(ada);
+    }
+
+    @Test
+    @Order(3)
+    void twoBrowsersChat() {
+        ensureOpen(ada);
+        ensureOpen(grace);
+        ada.joinChatAs("Ada");
+        grace.joinChatAs("Grace");
+        ada.waitUntil("return socketlet.chatPresence.names.includes('Grace')", "Ada to see Grace in the room");
+        assertTrue(ada.text("#chat-names").contains("Grace"), ada.text("#chat-names"));
+
+        ada.say("Hello Grace, this is Ada");
+        grace.waitForChat("Ada", "Hello Grace, this is Ada");
+        ada.waitForChat("Ada", "Hello Grace, this is Ada");
+        assertTrue(grace.text("#chat-log").contains("Hello Grace, this is Ada"), "shown in Grace's chat log");
+        assertEquals("", ada.element("#chat-text").getAttribute("value"), "the input is emptied after sending");
+
+        grace.say("Hi Ada! <b>not bold</b>");
+        ada.waitForChat("Grace", "Hi Ada! <b>not bold</b>");
+        assertTrue(ada.text("#chat-log").contains("Hi Ada! <b>not bold</b>"), "markup shows as typed");
+        assertEquals(0L, ada.js("return document.querySelectorAll('#chat-log b').length"),
+                "text from others is never injected as HTML");
+        assertNoConsoleErrors(ada);
+        assertNoConsoleErrors(grace);
+    }
+}

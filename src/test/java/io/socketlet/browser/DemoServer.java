@@ -1,0 +1,257 @@
+package io.socketlet.browser;
+
+import io.socketlet.it.ContainerKind;
+import jakarta.servlet.Servlet;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.servlets.DefaultServlet;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The demo as a browser sees it, in embedded Jetty 12.1 or Tomcat 11 on 127.0.0.1: the servlets
+ * and init-params of {@code webapp/WEB-INF/web.xml} (read from the file, so the tests run what
+ * the WAR runs) and the page's static files from {@code webapp/}, served by the container's
+ * default servlet.
+ *
+ * <p>{@link #stop()} and {@link #start()} restart it on the same port, as an operator's restart
+ * would, for the page's reconnect test.
+ */
+final class DemoServer implements AutoCloseable {
+
+    /** Strong references, so the JUL levels below stay set. */
+    private static final List<Logger> QUIET = new ArrayList<>();
+
+    static {
+        for (String name : List.of("org.apache.catalina", "org.apache.coyote", "org.apache.tomcat")) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.WARNING);
+            QUIET.add(logger);
+        }
+    }
+
+    /** One {@code <servlet>} of web.xml with its mappings. */
+    record ServletDef(String name, String className, Map<String, String> initParams, List<String> mappings) {
+    }
+
+    private final ContainerKind kind;
+    private final String contextPath;
+    private final Path webapp;
+    private final List<ServletDef> servlets;
+    private int port;
+    private AutoCloseable running;
+
+    private DemoServer(ContainerKind kind, String contextPath) throws Exception {
+        this.kind = kind;
+        this.contextPath = contextPath;
+        this.webapp = webappDir();
+        this.servlets = readWebXml(webapp.resolve("WEB-INF/web.xml"));
+    }
+
+    /** Starts the demo on a free port; {@code ""} is ROOT. */
+    static DemoServer start(ContainerKind kind, String contextPath) throws Exception {
+        DemoServer server = new DemoServer(kind, contextPath);
+        server.start();
+        return server;
+    }
+
+    static Path webappDir() {
+        Path dir = Paths.get(System.getProperty("socketlet.webapp.dir", "webapp")).toAbsolutePath();
+        if (!Files.isRegularFile(dir.resolve("index.html")) || !Files.isRegularFile(dir.resolve("WEB-INF/web.xml"))) {
+            throw new IllegalStateException("no demo page at " + dir + " (socketlet.webapp.dir)");
+        }
+        return dir;
+    }
+
+    /** The page's URL, ending with a slash. */
+    URI page() {
+        return URI.create("http://127.0.0.1:" + port + contextPath + "/");
+    }
+
+    int port() {
+        return port;
+    }
+
+    ContainerKind kind() {
+        return kind;
+    }
+
+    /** Starts (again): on a free port the first time, then on the same port as before. */
+    synchronized void start() throws Exception {
+        if (running != null) {
+            return;
+        }
+        running = kind == ContainerKind.JETTY ? startJetty() : startTomcat();
+    }
+
+    /** Stops the container: the page's connections get a 1001 and the port closes. */
+    synchronized void stop() throws Exception {
+        if (running != null) {
+            AutoCloseable r = running;
+            running = null;
+            r.close();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    private AutoCloseable startJetty() throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setReuseAddress(true);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler(contextPath.isEmpty() ? "/" : contextPath);
+        context.setBaseResourceAsPath(webapp);
+        context.setWelcomeFiles(new String[] {"index.html"});
+        for (ServletDef def : servlets) {
+            ServletHolder holder = new ServletHolder(def.name(), instantiate(def.className()));
+            def.initParams().forEach(holder::setInitParameter);
+            holder.setInitOrder(1);
+            holder.setAsyncSupported(true);
+            for (String mapping : def.mappings()) {
+                context.addServlet(holder, mapping);
+            }
+        }
+        ServletHolder files = new ServletHolder("default", org.eclipse.jetty.ee10.servlet.DefaultServlet.class);
+        files.setInitParameter("dirAllowed", "false");
+        context.addServlet(files, "/");
+        server.setHandler(context);
+        server.setStopTimeout(2000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        port = connector.getLocalPort();
+        return server::stop;
+    }
+
+    private AutoCloseable startTomcat() throws Exception {
+        Path base = Files.createTempDirectory("socketlet-browser-tomcat");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(port);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext(contextPath, webapp.toString());
+        if (context instanceof StandardContext standard) {
+            standard.setClearReferencesThreadLocals(false);
+            standard.setClearReferencesRmiTargets(false);
+        }
+        Tomcat.addDefaultMimeTypeMappings(context);
+        context.addWelcomeFile("index.html");
+        for (ServletDef def : servlets) {
+            Wrapper wrapper = Tomcat.addServlet(context, def.name(), instantiate(def.className()));
+            def.initParams().forEach(wrapper::addInitParameter);
+            wrapper.setLoadOnStartup(1);
+            wrapper.setAsyncSupported(true);
+            for (String mapping : def.mappings()) {
+                context.addServletMapping(mapping, def.name());
+            }
+        }
+        Tomcat.addServlet(context, "default", new DefaultServlet()).setLoadOnStartup(1);
+        context.addServletMapping("/", "default");
+        AutoCloseable stop = () -> {
+            try {
+                tomcat.stop();
+                tomcat.destroy();
+            } finally {
+                try (Stream<Path> files = Files.walk(base)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temp folder left behind is harmless
+                }
+            }
+        };
+        try {
+            tomcat.start();
+        } catch (Exception e) {
+            stop.close();
+            throw e;
+        }
+        port = connector.getLocalPort();
+        if (port <= 0) {
+            stop.close();
+            throw new IllegalStateException("Tomcat did not bind a port (see the log above)");
+        }
+        return stop;
+    }
+
+    private static Servlet instantiate(String className) throws ReflectiveOperationException {
+        return Class.forName(className).asSubclass(Servlet.class).getDeclaredConstructor().newInstance();
+    }
+
+    /** The servlets, init-params and mappings a web.xml declares. */
+    static List<ServletDef> readWebXml(Path webXml) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(false);
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document doc = factory.newDocumentBuilder().parse(webXml.toFile());
+        Map<String, List<String>> mappings = new LinkedHashMap<>();
+        NodeList maps = doc.getElementsByTagName("servlet-mapping");
+        for (int i = 0; i < maps.getLength(); i++) {
+            Element m = (Element) maps.item(i);
+            String name = text(m, "servlet-name");
+            NodeList patterns = m.getElementsByTagName("url-pattern");
+            for (int j = 0; j < patterns.getLength(); j++) {
+                mappings.computeIfAbsent(name, k -> new ArrayList<>()).add(patterns.item(j).getTextContent().trim());
+            }
+        }
+        List<ServletDef> result = new ArrayList<>();
+        NodeList defs = doc.getElementsByTagName("servlet");
+        for (int i = 0; i < defs.getLength(); i++) {
+            Element s = (Element) defs.item(i);
+            Map<String, String> params = new LinkedHashMap<>();
+            NodeList ps = s.getElementsByTagName("init-param");
+            for (int j = 0; j < ps.getLength(); j++) {
+                Element p = (Element) ps.item(j);
+                params.put(text(p, "param-name"), text(p, "param-value"));
+            }
+            String name = text(s, "servlet-name");
+            result.add(new ServletDef(name, text(s, "servlet-class"), params, mappings.getOrDefault(name, List.of())));
+        }
+        if (result.isEmpty()) {
+            throw new IllegalStateException(webXml + " declares no servlets");
+        }
+        return result;
+    }
+
+    private static String text(Element parent, String tag) {
+        NodeList nodes = parent.getElementsByTagName(tag);
+        return nodes.getLength() == 0 ? "" : nodes.item(0).getTextContent().trim();
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + page();
+    }
+}

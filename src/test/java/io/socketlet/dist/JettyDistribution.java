@@ -1,0 +1,90 @@
+package io.socketlet.dist;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The jetty-home 12.1.8 distribution, as a person installs it: a jetty.base made with
+ * {@code start.jar --add-modules=http,ee10-deploy}, the WAR copied into {@code webapps/} as
+ * {@code ROOT.war} and {@code socketlet.war}, and {@code java -jar start.jar} in the foreground.
+ *
+ * <p>A third copy, {@code servlet-road.war}, lacks {@code WEB-INF/jetty-ee10-web.xml}: Jetty
+ * keeps its classes hidden from it, so socketlet cannot take the socket over and falls back to
+ * {@code HttpServletRequest.upgrade()}, which on Jetty 12.1 loses a client's first frame when the
+ * upgrade request has no {@code Content-Length}. The tests use it as the control that shows the
+ * other two really take the Jetty road.
+ */
+final class JettyDistribution extends StandaloneServer {
+
+    /** The context of the WAR copy without jetty-ee10-web.xml. */
+    static final String SERVLET_ROAD = "/servlet-road";
+
+    private JettyDistribution() throws IOException {
+        super("socketlet.jetty.home", "jetty");
+    }
+
+    /** Makes a jetty.base, deploys the WAR three times and starts Jetty. */
+    static JettyDistribution startNew() throws Exception {
+        JettyDistribution jetty = new JettyDistribution();
+        try {
+            jetty.configure();
+            jetty.launch();
+            return jetty;
+        } catch (Exception | Error e) {
+            jetty.close();
+            throw e;
+        }
+    }
+
+    private void configure() throws Exception {
+        Process setup = new ProcessBuilder(java(), "-jar", home.resolve("start.jar").toString(),
+                "jetty.home=" + home, "jetty.base=" + base, "--add-modules=http,ee10-deploy")
+                .directory(base.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(base.resolve("setup.log").toFile())
+                .start();
+        if (!setup.waitFor(60, TimeUnit.SECONDS)) {
+            destroyTree(setup);
+            throw new IllegalStateException("start.jar --add-modules did not finish within 60 s");
+        }
+        if (setup.exitValue() != 0) {
+            throw new IllegalStateException("start.jar --add-modules failed (" + setup.exitValue() + "):\n"
+                    + Files.readString(base.resolve("setup.log")));
+        }
+        Path webapps = Files.createDirectories(base.resolve("webapps"));
+        Files.createDirectories(base.resolve("work")); // Jetty unpacks WARs here rather than in /tmp
+        Path war = war();
+        Files.copy(war, webapps.resolve("ROOT.war"));
+        Files.copy(war, webapps.resolve("socketlet.war"));
+        Path control = webapps.resolve(SERVLET_ROAD.substring(1) + ".war");
+        Files.copy(war, control);
+        try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + control.toUri()), Map.of())) {
+            Files.delete(zip.getPath("/WEB-INF/jetty-ee10-web.xml"));
+        }
+    }
+
+    @Override
+    String name() {
+        return "Jetty 12.1.8 (jetty-home)";
+    }
+
+    @Override
+    List<String> command() {
+        return List.of(java(), "-Xmx256m", "-Djava.io.tmpdir=" + base.resolve("work"),
+                "-jar", home.resolve("start.jar").toString(),
+                "jetty.home=" + home, "jetty.base=" + base,
+                "jetty.http.host=127.0.0.1", "jetty.http.port=" + port);
+    }
+
+    @Override
+    List<String> contexts() {
+        return List.of("", "/socketlet", SERVLET_ROAD);
+    }
+}
