@@ -36,8 +36,17 @@ final class EndpointMetrics implements EndpointMetricsMXBean {
         handshakesAccepted.increment();
     }
 
+    /** Distinct refusal keys kept; past it, refusals count under "other" (keys never grow without bound). */
+    private static final int MAX_REFUSAL_KEYS = 64;
+
     void handshakeRefused(int status, String reason) {
-        handshakesRefused.computeIfAbsent(status + " " + reasonKind(reason), k -> new LongAdder()).increment();
+        String key = status + " " + reasonKind(reason);
+        LongAdder counter = handshakesRefused.get(key);
+        if (counter == null) {
+            key = handshakesRefused.size() < MAX_REFUSAL_KEYS ? key : status + " other";
+            counter = handshakesRefused.computeIfAbsent(key, k -> new LongAdder());
+        }
+        counter.increment();
     }
 
     void messageIn() {
@@ -85,7 +94,10 @@ final class EndpointMetrics implements EndpointMetricsMXBean {
         registeredAs = null;
     }
 
-    /** The first words of a refusal reason, so counters group "Origin http://x is not allowed" and the like. */
+    /**
+     * The first two words of a refusal reason, which are fixed text in every reason this server
+     * gives (anything the client sent comes later), so counters group by kind.
+     */
     private static String reasonKind(String reason) {
         String r = reason == null ? "" : reason;
         int cut = 0;

@@ -155,7 +155,7 @@ public final class Handshake {
         if (OriginPolicy.allows(origin, request.secure(), request.header("Host"), settings.allowedOrigins())) {
             return null;
         }
-        return HandshakeDecision.reject(403, "Origin " + origin + " is not allowed on this endpoint");
+        return HandshakeDecision.reject(403, "Origin not allowed on this endpoint: " + origin);
     }
 
     /**

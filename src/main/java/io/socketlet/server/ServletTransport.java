@@ -33,6 +33,8 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inputEnded = new AtomicBoolean();
     private volatile TransportListener listener;
+    /** On Tomcat: closes the socket itself, which WebConnection.close() leaves to a later event. */
+    private final Runnable socketCloser;
 
     private final Object writeLock = new Object();
     private ByteBuffer[] pending;
@@ -44,6 +46,7 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
         this.connection = connection;
         this.in = connection.getInputStream();
         this.out = connection.getOutputStream();
+        this.socketCloser = TomcatSocketCloser.of(out);
     }
 
     @Override
@@ -233,6 +236,9 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
             connection.close();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "closing upgraded connection", e);
+        }
+        if (socketCloser != null) {
+            socketCloser.run();
         }
         if (failed != null) {
             failed.failed(new IOException("connection closed"));

@@ -107,6 +107,8 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     void open(Transport transport) {
         this.transport = transport;
         endpoint.register(this);
+        // Counted here, not at the 101: a client may vanish between the two, and then nothing opened.
+        endpoint.metrics().handshakeAccepted();
         if (version == ProtocolVersion.HIXIE_76) {
             awaitingChallenge = true; // onOpen waits until the challenge is answered
         } else {
@@ -202,9 +204,12 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     public void onPing(byte[] payload) {
         // "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response ...
         // with identical Application data", unless it already sent its close frame.
+        // Pongs count against maxBufferedBytes like data: a peer that floods pings and reads
+        // nothing must not fill the heap with answers.
         ByteBuffer[] pong = encoder.pong(payload);
-        if (pong != null) {
-            sendQueue.offer(pong, true, false);
+        if (pong != null && sendQueue.offer(pong, false, false) == SendQueue.OVERFLOW) {
+            fail(CloseCodes.POLICY_VIOLATION, "Send queue passed " + endpoint.settings().maxBufferedBytes()
+                    + " bytes: peer sends pings and does not read", null, false);
         }
     }
 

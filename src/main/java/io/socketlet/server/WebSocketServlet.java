@@ -126,7 +126,6 @@ public abstract class WebSocketServlet extends HttpServlet {
             refuse(response, 403, "The endpoint refused the connection", Map.of());
             return;
         }
-        endpoint.metrics().handshakeAccepted();
         upgrade(request, response, handshake, decision, handler);
     }
 

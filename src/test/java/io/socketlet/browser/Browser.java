@@ -43,9 +43,18 @@ final class Browser implements AutoCloseable {
     /** Profiles of browsers not yet closed, for the shutdown hook. */
     private static final Set<Path> OPEN_PROFILES = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Selenium logs through java.util.logging: each session's start at INFO, and a warning that
+     * it has no DevTools (CDP) classes for this Chromium, which these tests do not use. Strong
+     * references, so the levels stay set.
+     */
+    private static final List<java.util.logging.Logger> QUIET = List.of(
+            java.util.logging.Logger.getLogger("org.openqa.selenium"),
+            java.util.logging.Logger.getLogger("org.openqa.selenium.devtools"));
+
     static {
-        // Selenium logs each session's start at INFO through java.util.logging: noise in test output.
-        java.util.logging.Logger.getLogger("org.openqa.selenium").setLevel(Level.WARNING);
+        QUIET.get(0).setLevel(Level.WARNING);
+        QUIET.get(1).setLevel(Level.SEVERE);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN_PROFILES.forEach(Browser::killProcessesOf),
                 "socketlet-browser-reaper"));
     }
@@ -112,6 +121,9 @@ final class Browser implements AutoCloseable {
                 "--disable-renderer-backgrounding",
                 "--disable-backgrounding-occluded-windows",
                 "--hide-scrollbars",
+                // Chromium keeps a page it navigates away from in its back/forward cache with its
+                // WebSockets still open: the chat room would keep a ghost of every page a test left.
+                "--disable-features=BackForwardCache",
                 "--force-device-scale-factor=1",
                 "--window-size=" + WIDTH + "," + HEIGHT,
                 "--user-data-dir=" + profile);
@@ -126,6 +138,9 @@ final class Browser implements AutoCloseable {
         OPEN_PROFILES.add(profile);
         try {
             ChromeDriver driver = new ChromeDriver(service, options);
+            // The viewport itself, not the window around it, is WIDTH x HEIGHT: the screenshot's size.
+            driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of(
+                    "width", WIDTH, "height", HEIGHT, "deviceScaleFactor", 1, "mobile", false));
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
             driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
             return new Browser(name, driver, service, profile);

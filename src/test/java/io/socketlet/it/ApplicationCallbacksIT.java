@@ -27,9 +27,9 @@ class ApplicationCallbacksIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("")
-            .servlet("record", TestEndpoints.Recording.class, "/record", Map.of("pingInterval", "0"))
-            .servlet("throw", TestEndpoints.Throwing.class, "/throw", Map.of("pingInterval", "0"))
-            .servlet("command", TestEndpoints.CloseOnCommand.class, "/command", Map.of("pingInterval", "0")));
+            .servlet("record", TestEndpoints.Recording.class, "/record", Map.of("pingInterval", "0", "closeTimeout", "500ms"))
+            .servlet("throw", TestEndpoints.Throwing.class, "/throw", Map.of("pingInterval", "0", "closeTimeout", "500ms"))
+            .servlet("command", TestEndpoints.CloseOnCommand.class, "/command", Map.of("pingInterval", "0", "closeTimeout", "500ms")));
 
     /** A fresh connection id and its URI on /record. */
     private static URI recordUri(ContainerKind kind, String id) {

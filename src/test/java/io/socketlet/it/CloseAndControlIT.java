@@ -25,7 +25,7 @@ class CloseAndControlIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet")
-            .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0")));
+            .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0", "closeTimeout", "500ms")));
 
     private static RawWebSocketClient connect(ContainerKind kind) throws Exception {
         return RawWebSocketClient.connect(SERVERS.get(kind).ws("/echo"));

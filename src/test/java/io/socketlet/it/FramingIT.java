@@ -27,9 +27,9 @@ class FramingIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet")
-            .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0"))
+            .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0", "closeTimeout", "500ms"))
             .servlet("limits", TestEndpoints.Echo.class, "/limits",
-                    Map.of("maxFrameSize", "1K", "maxMessageSize", "4K", "pingInterval", "0")));
+                    Map.of("maxFrameSize", "1K", "maxMessageSize", "4K", "pingInterval", "0", "closeTimeout", "500ms")));
 
     private static RawWebSocketClient connect(ContainerKind kind) throws Exception {
         return RawWebSocketClient.connect(SERVERS.get(kind).ws("/echo"));

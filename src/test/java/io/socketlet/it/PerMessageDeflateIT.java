@@ -34,9 +34,9 @@ class PerMessageDeflateIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet")
-            .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0"))
+            .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0", "closeTimeout", "500ms"))
             .servlet("limits", TestEndpoints.Echo.class, "/limits",
-                    Map.of("maxFrameSize", "1K", "maxMessageSize", "4K", "pingInterval", "0")));
+                    Map.of("maxFrameSize", "1K", "maxMessageSize", "4K", "pingInterval", "0", "closeTimeout", "500ms")));
 
     /** A client half of permessage-deflate over a {@link RawWebSocketClient}. */
     static final class DeflateClient implements AutoCloseable {

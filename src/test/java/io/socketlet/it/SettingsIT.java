@@ -30,22 +30,22 @@ class SettingsIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("")
-            .servlet("default", TestEndpoints.Echo.class, "/default", Map.of("pingInterval", "0"))
+            .servlet("default", TestEndpoints.Echo.class, "/default", Map.of("pingInterval", "0", "closeTimeout", "500ms"))
             .servlet("listed", TestEndpoints.Echo.class, "/listed",
-                    Map.of("pingInterval", "0", "allowedOrigins", "http://example.test, same-origin"))
-            .servlet("any", TestEndpoints.Echo.class, "/any", Map.of("pingInterval", "0", "allowedOrigins", "*"))
-            .servlet("nodeflate", TestEndpoints.Echo.class, "/nodeflate", Map.of("pingInterval", "0", "compression", "false"))
+                    Map.of("pingInterval", "0", "closeTimeout", "500ms", "allowedOrigins", "http://example.test, same-origin"))
+            .servlet("any", TestEndpoints.Echo.class, "/any", Map.of("pingInterval", "0", "closeTimeout", "500ms", "allowedOrigins", "*"))
+            .servlet("nodeflate", TestEndpoints.Echo.class, "/nodeflate", Map.of("pingInterval", "0", "closeTimeout", "500ms", "compression", "false"))
             .servlet("notakeover", TestEndpoints.Echo.class, "/notakeover",
-                    Map.of("pingInterval", "0", "compressionContextTakeover", "false"))
-            .servlet("fragments", TestEndpoints.Echo.class, "/fragments", Map.of("pingInterval", "0", "maxFragments", "3"))
-            .servlet("two", TestEndpoints.Echo.class, "/two", Map.of("pingInterval", "0", "maxConnections", "2"))
-            .servlet("twoBurst", TestEndpoints.Echo.class, "/two-burst", Map.of("pingInterval", "0", "maxConnections", "2"))
+                    Map.of("pingInterval", "0", "closeTimeout", "500ms", "compressionContextTakeover", "false"))
+            .servlet("fragments", TestEndpoints.Echo.class, "/fragments", Map.of("pingInterval", "0", "closeTimeout", "500ms", "maxFragments", "3"))
+            .servlet("two", TestEndpoints.Echo.class, "/two", Map.of("pingInterval", "0", "closeTimeout", "500ms", "maxConnections", "2"))
+            .servlet("twoBurst", TestEndpoints.Echo.class, "/two-burst", Map.of("pingInterval", "0", "closeTimeout", "500ms", "maxConnections", "2"))
             .servlet("servletTransport", TestEndpoints.Echo.class, "/servlet-transport",
-                    Map.of("pingInterval", "0", "transport", "servlet"))
+                    Map.of("pingInterval", "0", "closeTimeout", "500ms", "transport", "servlet"))
             .servlet("jettyTransport", TestEndpoints.Echo.class, "/jetty-transport",
-                    Map.of("pingInterval", "0", "transport", "jetty"))
+                    Map.of("pingInterval", "0", "closeTimeout", "500ms", "transport", "jetty"))
             .servlet("headers", TestEndpoints.Echo.class, "/headers",
-                    Map.of("pingInterval", "0", "maxHeaders", "20", "maxHeaderLength", "100")));
+                    Map.of("pingInterval", "0", "closeTimeout", "500ms", "maxHeaders", "20", "maxHeaderLength", "100")));
 
     private static int port(ContainerKind kind) {
         return SERVERS.get(kind).port();
