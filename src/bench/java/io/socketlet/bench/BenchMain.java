@@ -316,8 +316,10 @@ public final class BenchMain {
                     }
                     results.add(round, Results.FOREIGN, kind, r.cpu().foreignCores());
                     results.add(round, Results.CLIENT_CORES, kind, r.cpu().clientCores());
-                    say("round %d %-16s %-9s %10.0f %-5s server %.2f cores (%.1f us/msg, %.2f reads + %.2f writes/msg), client %.2f, others %.2f",
-                            round, kind.id, spec.name(), value, rateMetric.unit(), r.cpu().serverCores(), cpuPerMessage,
+                    double system = r.cpu().serverSeconds() > 0 ? 100 * r.cpu().serverSystemSeconds() / r.cpu().serverSeconds() : Double.NaN;
+                    results.add(round, metric(spec.name(), true) == Results.SMALL_CPU ? Results.SMALL_SYSTEM : Results.OTHER_SYSTEM, kind, system);
+                    say("round %d %-16s %-9s %10.0f %-5s server %.2f cores (%.1f us/msg, %.0f%% in the kernel, %.2f reads + %.2f writes/msg), client %.2f, others %.2f",
+                            round, kind.id, spec.name(), value, rateMetric.unit(), r.cpu().serverCores(), cpuPerMessage, system,
                             reads, writes, r.cpu().clientCores(), r.cpu().foreignCores());
                 } catch (RuntimeException e) {
                     say("round %d %-16s %-9s FAILED: %s", round, kind.id, spec.name(), e.getMessage());
@@ -422,6 +424,7 @@ public final class BenchMain {
                     Thread.sleep(1000);
                     after = server.stats();
                 } else {
+                    Thread.sleep(3000); // a JVM out of heap takes a moment to exit
                     String why = server.isAlive() ? load.error()
                             : "the server died at about " + n + " connections: " + server.death();
                     say("round %d %-16s idle: %s", round, kind.id, why);
@@ -437,7 +440,7 @@ public final class BenchMain {
                     Files.writeString(out, histogramDiff(histoBefore, histogram(server.pid()), n, kind));
                     profileFiles.add(out.toString());
                 }
-                if (server.isAlive()) {
+                if (ok) {
                     load.verifyAll(System.nanoTime() + 60_000_000_000L);
                 }
                 double heap = (after.heapBytes() - before.heapBytes()) / (double) measuredOn / 1024;

@@ -62,6 +62,17 @@ public final class ProcStats {
         return -1;
     }
 
+    /** system (kernel) CPU time of a process, in ticks; -1 if it is gone. */
+    public static long processSystemTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {read, write} system calls of a process so far (syscr, syscw of /proc/PID/io); zeros if unreadable. */
     public static long[] syscalls(long pid) {
         long[] v = new long[2];
@@ -89,12 +100,14 @@ public final class ProcStats {
     }
 
     /** CPU counters at one moment: the machine, this (client) process and the server process. */
-    public record CpuSnapshot(long nanos, long machineBusy, long machineTotal, long client, long server, long[] serverSyscalls) {
+    public record CpuSnapshot(long nanos, long machineBusy, long machineTotal, long client, long server, long serverSystem,
+                              long[] serverSyscalls) {
 
         public static CpuSnapshot take(long serverPid) {
             long[] m = machineTicks();
             return new CpuSnapshot(System.nanoTime(), m[0], m[1], processTicks(ProcessHandle.current().pid()),
-                    serverPid > 0 ? processTicks(serverPid) : 0, serverPid > 0 ? syscalls(serverPid) : new long[2]);
+                    serverPid > 0 ? processTicks(serverPid) : 0, serverPid > 0 ? processSystemTicks(serverPid) : 0,
+                    serverPid > 0 ? syscalls(serverPid) : new long[2]);
         }
 
         /** CPU use between two snapshots, in cores (1.0 = one core busy the whole time). */
@@ -103,7 +116,8 @@ public final class ProcStats {
             double server = (later.server - this.server) / (double) HZ;
             double client = (later.client - this.client) / (double) HZ;
             double busy = (later.machineBusy - machineBusy) / (double) HZ;
-            return new CpuUse(seconds, server, client, Math.max(0, busy - server - client),
+            return new CpuUse(seconds, server, (later.serverSystem - serverSystem) / (double) HZ, client,
+                    Math.max(0, busy - server - client),
                     later.serverSyscalls[0] - serverSyscalls[0], later.serverSyscalls[1] - serverSyscalls[1]);
         }
     }
@@ -112,7 +126,7 @@ public final class ProcStats {
      * CPU seconds spent in a window of {@code seconds}: by the server, the client, and everything
      * else; and the server's read and write system calls in it.
      */
-    public record CpuUse(double seconds, double serverSeconds, double clientSeconds, double foreignSeconds,
+    public record CpuUse(double seconds, double serverSeconds, double serverSystemSeconds, double clientSeconds, double foreignSeconds,
                          long serverReads, long serverWrites) {
         public double foreignCores() {
             return seconds > 0 ? foreignSeconds / seconds : 0;

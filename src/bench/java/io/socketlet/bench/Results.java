@@ -20,6 +20,9 @@ public final class Results {
     public static final Metric SMALL = new Metric("small.rate", "Small echo: 32 B text, 64 conns x 8 in flight", "msg/s", true);
     public static final Metric SMALL_CPU = new Metric("small.cpu", "Small echo: server CPU per message", "us", false);
     public static final Metric SMALL_SYSCALLS = new Metric("small.syscalls", "Small echo: server read+write system calls per message", "calls", false);
+    public static final Metric SMALL_SYSTEM = new Metric("small.kernelShare", "Small echo: share of server CPU spent in the kernel", "%", false);
+    /** Kernel share in the other echo scenarios (CSV only). */
+    public static final Metric OTHER_SYSTEM = new Metric("echo.kernelShare", "Other echo scenarios: share of server CPU in the kernel", "%", false);
     public static final Metric DEFLATE = new Metric("deflate.rate", "Small echo with permessage-deflate", "msg/s", true);
     public static final Metric DEFLATE_CPU = new Metric("deflate.cpu", "Deflate echo: server CPU per message", "us", false);
     public static final Metric LARGE64K = new Metric("large64k.rate", "64 KiB binary echo, 8 conns x 2 in flight", "MiB/s", true);
@@ -39,7 +42,7 @@ public final class Results {
     public static final Metric CLIENT_CORES = new Metric("client.cores", "Load client CPU during echo windows", "cores", false);
 
     /** The metrics shown in the main table, in order. */
-    public static final List<Metric> TABLE = List.of(SMALL, SMALL_CPU, SMALL_SYSCALLS, DEFLATE, DEFLATE_CPU, LARGE64K, LARGE64K_CPU,
+    public static final List<Metric> TABLE = List.of(SMALL, SMALL_CPU, SMALL_SYSCALLS, SMALL_SYSTEM, DEFLATE, DEFLATE_CPU, LARGE64K, LARGE64K_CPU,
             LARGE1M, LARGE1M_CPU, IDLE_COUNT, IDLE_HEAP, IDLE_RSS, IDLE_THREADS, IDLE_THREADS_TOTAL, CONNECT_RATE,
             BCAST_P50, BCAST_P99);
 

@@ -58,7 +58,13 @@ public final class ServerProcess implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    lines.add(line);
+                    if (line.startsWith("READY ") || line.startsWith("STATS ")) {
+                        lines.add(line);
+                    } else {
+                        // The JVM's own messages (JFR, "Terminating due to java.lang.OutOfMemoryError") go to the log.
+                        java.nio.file.Files.writeString(log, "[stdout] " + line + System.lineSeparator(), StandardCharsets.UTF_8,
+                                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    }
                 }
             } catch (IOException ignored) {
                 // process gone

@@ -71,11 +71,10 @@ final class Browser implements AutoCloseable {
         this.profile = profile;
     }
 
-    /**
-     * Skips the calling test (no CI) or fails it ({@code CI} set) when Chromium or its driver is
-     * missing.
-     */
-    static void assumeInstalled() {
+    private static volatile boolean toldWhySkipped;
+
+    /** Why the browser tests cannot run here, or null when Chromium and its driver are installed. */
+    private static String missing() {
         List<String> missing = new ArrayList<>();
         if (!Files.isExecutable(CHROMIUM)) {
             missing.add(CHROMIUM.toString());
@@ -83,16 +82,35 @@ final class Browser implements AutoCloseable {
         if (!Files.isExecutable(CHROMEDRIVER)) {
             missing.add(CHROMEDRIVER.toString());
         }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String message = "headless Chromium is not installed (missing " + String.join(", ", missing)
+        return missing.isEmpty() ? null : "headless Chromium is not installed (missing " + String.join(", ", missing)
                 + "): apt-get install -y chromium chromium-driver (.ci/run does this)";
+    }
+
+    /**
+     * Whether Chromium and its driver are installed; when they are not, fails on CI ({@code CI}
+     * set, as CI sets it) and tells why on a developer's machine.
+     */
+    static boolean installedOrFailOnCi() {
+        String missing = missing();
+        if (missing == null) {
+            return true;
+        }
         String ci = System.getenv("CI");
         if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0")) {
-            fail("CI=" + ci + " and " + message);
+            fail("CI=" + ci + " and " + missing);
         }
-        Assumptions.assumeTrue(false, message + "; browser tests skipped");
+        if (!toldWhySkipped) {
+            toldWhySkipped = true;
+            System.err.println("[socketlet] " + missing + "; the browser tests are skipped");
+        }
+        return false;
+    }
+
+    /** Skips the calling test (no CI) or fails it ({@code CI} set) when Chromium or its driver is missing. */
+    static void assumeInstalled() {
+        if (!installedOrFailOnCi()) {
+            Assumptions.assumeTrue(false, missing() + "; browser test skipped");
+        }
     }
 
     /** Starts a browser with a fresh, empty profile (no name in localStorage, no cache). */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -41,12 +42,19 @@ abstract class BrowserChecks {
     @BeforeAll
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void startServerAndBrowsers() throws Exception {
-        Browser.assumeInstalled();
+        if (!Browser.installedOrFailOnCi()) {
+            return; // each test is skipped, with the reason, by skipWithoutChromium
+        }
         server = DemoServer.start(container(), contextPath());
         adaBrowser = Browser.open("ada");
         graceBrowser = Browser.open("grace");
         ada = new DemoPage(adaBrowser);
         grace = new DemoPage(graceBrowser);
+    }
+
+    @BeforeEach
+    void skipWithoutChromium() {
+        Browser.assumeInstalled();
     }
 
     @AfterAll

@@ -27,15 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.Deflater;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * Property-based tests of {@link FrameDecoder}, the parser every client byte goes through.
@@ -61,9 +53,14 @@ import net.jqwik.api.constraints.LongRange;
  *     payload, a non-minimal length fails with 1002.
  * </ul>
  *
- * Tries (500 round trips, 2,000 corruptions, 1,000 random tails) keep the class at a few seconds
- * on a busy 2-core machine; {@code jqwik.tries.default} does not override explicit tries: raise
- * them here when hunting.
+ * <p>Plain JUnit Jupiter: each property runs a fixed number of tries; try {@code i} draws all its
+ * inputs from one {@link Random} seeded with {@link #caseSeed(long, int)} of the property's fixed
+ * base seed, so every run checks the same cases. The generators lean towards edge values (empty
+ * lists and payloads, cuts at 0 and 1, lengths at the 7/16/64-bit boundaries). A failure names
+ * its case seed; {@code -Dhostile.seed=0x...} (with {@code -Dtest=FrameDecoderPropertiesTest#name})
+ * reruns only that case. Tries (500 round trips, 2,000 corruptions, 1,000 random tails) keep the
+ * class at a few seconds on a busy 2-core machine; {@code -Dhostile.tries.factor=N} multiplies
+ * them when hunting, {@code -Dhostile.base.seed=0x...} explores other cases than the fixed ones.
  */
 class FrameDecoderPropertiesTest {
 
@@ -80,6 +77,10 @@ class FrameDecoderPropertiesTest {
 
     /** A ping or a pong. */
     record Control(boolean ping, byte[] payload) {
+        @Override
+        public String toString() {
+            return (ping ? "ping" : "pong") + "[" + payload.length + "]";
+        }
     }
 
     /**
@@ -96,6 +97,10 @@ class FrameDecoderPropertiesTest {
 
     /** A close frame at the end, then bytes the decoder must ignore. */
     record Close(int code, String reason, byte[] garbage) {
+        @Override
+        public String toString() {
+            return "Close[" + code + ", reason " + reason.length() + " chars, garbage " + hex(garbage) + "]";
+        }
     }
 
     record Script(List<Message> messages, Close close, boolean contextTakeover, long maskSeed) {
@@ -110,159 +115,267 @@ class FrameDecoderPropertiesTest {
 
     // ---- properties ----
 
-    @Property(tries = 500)
-    void validScriptsRoundTripExactly(@ForAll("scripts") Script script, @ForAll("chunkSizes") List<Integer> chunks) {
-        Wire wire = encode(script);
-        Outcome outcome = decode(wire.bytes(), chunks, 1 << 20, 1 << 20, 100_000,
-                script.anyCompressed() ? new MessageInflater(script.contextTakeover(), 1 << 20) : null);
-        assertNull(outcome.failure, () -> "a valid script failed: " + outcome.failure + "\n" + script);
-        assertEquals(wire.events(), outcome.events, () -> "events differ for " + script);
+    @Test
+    void validScriptsRoundTripExactly() {
+        forAll("validScriptsRoundTripExactly", 0x5EED_0001L, 500, (r, sample) -> {
+            Script script = sample.add("script", scripts(r));
+            List<Integer> chunks = sample.add("chunks", chunkSizes(r));
+            Wire wire = encode(script);
+            Outcome outcome = decode(wire.bytes(), chunks, 1 << 20, 1 << 20, 100_000,
+                    script.anyCompressed() ? new MessageInflater(script.contextTakeover(), 1 << 20) : null);
+            assertNull(outcome.failure, () -> "a valid script failed: " + outcome.failure + "\n" + script);
+            assertEquals(wire.events(), outcome.events, () -> "events differ for " + script);
+        });
     }
 
-    @Property(tries = 2000)
-    void corruptedScriptsFailOnlyWithProtocolCodes(@ForAll("smallScripts") Script script,
-                                                   @ForAll("mutations") List<Mutation> mutations,
-                                                   @ForAll("chunkSizes") List<Integer> chunks) {
-        byte[] corrupted = mutate(encode(script).bytes(), mutations);
-        boolean inflate = script.anyCompressed() || (script.maskSeed() & 1) == 0;
-        // Small limits, so that 1009 (frame, message, fragments, inflated size) is reachable.
-        Outcome split = decode(corrupted, chunks, 512, 1024, 6, inflate ? new MessageInflater(script.contextTakeover(), 1024) : null);
-        Outcome whole = decode(corrupted, List.of(Integer.MAX_VALUE), 512, 1024, 6,
-                inflate ? new MessageInflater(script.contextTakeover(), 1024) : null);
-        for (Outcome o : List.of(split, whole)) {
-            if (o.failure != null) {
-                assertTrue(o.failure instanceof ProtocolException,
-                        () -> "decoding corrupted input threw " + o.failure + " instead of a ProtocolException\n"
-                                + stackOf(o.failure) + "input: " + hex(corrupted));
-                int code = ((ProtocolException) o.failure).closeCode();
-                assertTrue(PROTOCOL_CODES.contains(code), () -> "close code " + code + " is not 1002, 1007 or 1009: " + o.failure);
-                assertTrue(o.failure.getMessage() != null && !o.failure.getMessage().isBlank(), "a ProtocolException carries a reason");
-                assertTrue(o.failure.getMessage().getBytes(StandardCharsets.UTF_8).length <= 123,
-                        () -> "the reason must fit a close frame (123 bytes): " + o.failure.getMessage());
+    @Test
+    void corruptedScriptsFailOnlyWithProtocolCodes() {
+        forAll("corruptedScriptsFailOnlyWithProtocolCodes", 0x5EED_0002L, 2000, (r, sample) -> {
+            Script script = sample.add("script", smallScripts(r));
+            List<Mutation> mutations = sample.add("mutations", mutations(r));
+            List<Integer> chunks = sample.add("chunks", chunkSizes(r));
+            byte[] corrupted = mutate(encode(script).bytes(), mutations);
+            boolean inflate = script.anyCompressed() || (script.maskSeed() & 1) == 0;
+            // Small limits, so that 1009 (frame, message, fragments, inflated size) is reachable.
+            Outcome split = decode(corrupted, chunks, 512, 1024, 6, inflate ? new MessageInflater(script.contextTakeover(), 1024) : null);
+            Outcome whole = decode(corrupted, List.of(Integer.MAX_VALUE), 512, 1024, 6,
+                    inflate ? new MessageInflater(script.contextTakeover(), 1024) : null);
+            for (Outcome o : List.of(split, whole)) {
+                if (o.failure != null) {
+                    assertTrue(o.failure instanceof ProtocolException,
+                            () -> "decoding corrupted input threw " + o.failure + " instead of a ProtocolException\n"
+                                    + stackOf(o.failure) + "input: " + hex(corrupted));
+                    int code = ((ProtocolException) o.failure).closeCode();
+                    assertTrue(PROTOCOL_CODES.contains(code), () -> "close code " + code + " is not 1002, 1007 or 1009: " + o.failure);
+                    assertTrue(o.failure.getMessage() != null && !o.failure.getMessage().isBlank(), "a ProtocolException carries a reason");
+                    assertTrue(o.failure.getMessage().getBytes(StandardCharsets.UTF_8).length <= 123,
+                            () -> "the reason must fit a close frame (123 bytes): " + o.failure.getMessage());
+                }
             }
-        }
-        // The decoder "accepts input split at any byte": the outcome cannot depend on the split.
-        assertEquals(whole.events, split.events, () -> "events depend on how the input was split; chunks " + chunks
-                + ", input " + hex(corrupted));
-        assertEquals(whole.failure == null, split.failure == null, () -> "whole input: " + whole.failure + ", split input: "
-                + split.failure + "; input " + hex(corrupted));
-        if (whole.failure != null && !inflate) {
-            assertEquals(((ProtocolException) whole.failure).closeCode(), ((ProtocolException) split.failure).closeCode(),
-                    () -> "the close code depends on the split: whole " + whole.failure + ", split " + split.failure);
-        }
+            // The decoder "accepts input split at any byte": the outcome cannot depend on the split.
+            assertEquals(whole.events, split.events, () -> "events depend on how the input was split; chunks " + chunks
+                    + ", input " + hex(corrupted));
+            assertEquals(whole.failure == null, split.failure == null, () -> "whole input: " + whole.failure + ", split input: "
+                    + split.failure + "; input " + hex(corrupted));
+            if (whole.failure != null && !inflate) {
+                assertEquals(((ProtocolException) whole.failure).closeCode(), ((ProtocolException) split.failure).closeCode(),
+                        () -> "the close code depends on the split: whole " + whole.failure + ", split " + split.failure);
+            }
+        });
     }
 
-    @Property(tries = 1000)
-    void arbitraryBytesAfterAValidPrefixFailOnlyWithProtocolCodes(@ForAll("smallScripts") Script script,
-                                                                  @ForAll("garbage") byte[] tail,
-                                                                  @ForAll("chunkSizes") List<Integer> chunks) {
-        byte[] prefix = encode(new Script(script.messages(), null, script.contextTakeover(), script.maskSeed())).bytes();
-        byte[] input = Arrays.copyOf(prefix, prefix.length + tail.length);
-        System.arraycopy(tail, 0, input, prefix.length, tail.length);
-        Outcome o = decode(input, chunks, 512, 1024, 6, new MessageInflater(script.contextTakeover(), 1024));
-        if (o.failure != null) {
-            assertTrue(o.failure instanceof ProtocolException && PROTOCOL_CODES.contains(((ProtocolException) o.failure).closeCode()),
-                    () -> "random bytes made the decoder throw " + o.failure + "\n" + stackOf(o.failure));
-        }
+    @Test
+    void arbitraryBytesAfterAValidPrefixFailOnlyWithProtocolCodes() {
+        forAll("arbitraryBytesAfterAValidPrefixFailOnlyWithProtocolCodes", 0x5EED_0003L, 1000, (r, sample) -> {
+            Script script = sample.add("script", smallScripts(r));
+            byte[] tail = sample.add("tail", garbage(r));
+            List<Integer> chunks = sample.add("chunks", chunkSizes(r));
+            byte[] prefix = encode(new Script(script.messages(), null, script.contextTakeover(), script.maskSeed())).bytes();
+            byte[] input = Arrays.copyOf(prefix, prefix.length + tail.length);
+            System.arraycopy(tail, 0, input, prefix.length, tail.length);
+            Outcome o = decode(input, chunks, 512, 1024, 6, new MessageInflater(script.contextTakeover(), 1024));
+            if (o.failure != null) {
+                assertTrue(o.failure instanceof ProtocolException && PROTOCOL_CODES.contains(((ProtocolException) o.failure).closeCode()),
+                        () -> "random bytes made the decoder throw " + o.failure + "\n" + stackOf(o.failure));
+            }
+        });
     }
 
     /** RFC 6455 5.2: "the most significant bit MUST be 0": refused at that very byte, whatever follows. */
-    @Property(tries = 200)
-    void topBitOf64BitLengthFailsAtThatByte(@ForAll @LongRange(min = Long.MIN_VALUE, max = -1) long length,
-                                            @ForAll("dataOpcodes") int opcode) {
-        byte[] header = Frame.of(opcode, new byte[0]).declaredLength(length).header();
-        assertEquals(127, header[1] & 0x7f);
-        HeaderResult r = feedHeaderByteByByte(header, 1 << 20);
-        assertEquals(1002, r.code, () -> "length " + Long.toUnsignedString(length) + ": " + r);
-        assertEquals(2, r.failedAtByte, () -> "1002 should come at the first extended length byte: " + r);
+    @Test
+    void topBitOf64BitLengthFailsAtThatByte() {
+        forAll("topBitOf64BitLengthFailsAtThatByte", 0x5EED_0004L, 200, (r, sample) -> {
+            // Long.MIN_VALUE..-1: the top bit set, the other 63 bits anything.
+            long length = sample.add("length", switch (r.nextInt(8)) {
+                case 0 -> Long.MIN_VALUE;
+                case 1 -> -1L;
+                default -> r.nextLong() | Long.MIN_VALUE;
+            });
+            int opcode = sample.add("opcode", dataOpcode(r));
+            byte[] header = Frame.of(opcode, new byte[0]).declaredLength(length).maskKey(mask(r)).header();
+            assertEquals(127, header[1] & 0x7f);
+            HeaderResult hr = feedHeaderByteByByte(header, 1 << 20);
+            assertEquals(1002, hr.code, () -> "length " + Long.toUnsignedString(length) + ": " + hr);
+            assertEquals(2, hr.failedAtByte, () -> "1002 should come at the first extended length byte: " + hr);
+        });
     }
 
     /** A frame over maxFrameSize is refused when its length is complete: no payload is awaited or held. */
-    @Property(tries = 200)
-    void oversizedLengthFailsWhenTheLengthIsComplete(@ForAll @LongRange(min = 1025, max = Long.MAX_VALUE) long length,
-                                                     @ForAll("dataOpcodes") int opcode) {
-        byte[] header = Frame.of(opcode, new byte[0]).declaredLength(length).header();
-        int lengthEnd = length > 0xffff ? 10 : 4; // 2 + 8, or 2 + 2
-        HeaderResult r = feedHeaderByteByByte(header, 1024);
-        assertEquals(1009, r.code, () -> "length " + length + ": " + r);
-        assertEquals(lengthEnd - 1, r.failedAtByte, () -> "1009 should come at the last length byte: " + r);
+    @Test
+    void oversizedLengthFailsWhenTheLengthIsComplete() {
+        forAll("oversizedLengthFailsWhenTheLengthIsComplete", 0x5EED_0005L, 200, (r, sample) -> {
+            // 1025..Long.MAX_VALUE, a third each in the 16-bit form, in 32 bits, anywhere up to 2^63 - 1.
+            long length = sample.add("length", switch (r.nextInt(10)) {
+                case 0 -> pick(r, 1025L, 1026L, 0xffffL, 0x10000L, 0xffff_ffffL, Long.MAX_VALUE);
+                case 1, 2, 3 -> r.nextLong(1025, 0x10000);
+                case 4, 5, 6 -> r.nextLong(0x10000, 0x1_0000_0000L);
+                default -> r.nextLong(1025, Long.MAX_VALUE);
+            });
+            int opcode = sample.add("opcode", dataOpcode(r));
+            byte[] header = Frame.of(opcode, new byte[0]).declaredLength(length).maskKey(mask(r)).header();
+            int lengthEnd = length > 0xffff ? 10 : 4; // 2 + 8, or 2 + 2
+            HeaderResult hr = feedHeaderByteByByte(header, 1024);
+            assertEquals(1009, hr.code, () -> "length " + length + ": " + hr);
+            assertEquals(lengthEnd - 1, hr.failedAtByte, () -> "1009 should come at the last length byte: " + hr);
+        });
     }
 
     /** "the minimal number of bytes MUST be used to encode the length" (RFC 6455 5.2). */
-    @Property(tries = 100)
-    void nonMinimalLengthsFailWith1002(@ForAll @IntRange(min = 0, max = 65535) int length, @ForAll boolean force64) {
-        Frame.LengthForm form = force64 ? Frame.LengthForm.FORCE_64 : Frame.LengthForm.FORCE_16;
-        if (!force64 && length > 125) {
-            return; // 126..65535 in 16 bits is the minimal form
+    @Test
+    void nonMinimalLengthsFailWith1002() {
+        forAll("nonMinimalLengthsFailWith1002", 0x5EED_0006L, 100, (r, sample) -> {
+            boolean force64 = sample.add("force64", r.nextBoolean());
+            // 0..65535 in 64 bits is never minimal; in 16 bits only 0..125 is not (126..65535 is the minimal form).
+            int length = sample.add("length", force64
+                    ? switch (r.nextInt(4)) {
+                        case 0 -> pick(r, 0, 1, 125, 126, 127, 65535);
+                        case 1 -> r.nextInt(126);
+                        default -> r.nextInt(65536);
+                    }
+                    : r.nextInt(4) == 0 ? pick(r, 0, 1, 124, 125) : r.nextInt(126));
+            Frame.LengthForm form = force64 ? Frame.LengthForm.FORCE_64 : Frame.LengthForm.FORCE_16;
+            byte[] header = Frame.binary(new byte[length]).lengthForm(form).maskKey(mask(r)).header();
+            HeaderResult hr = feedHeaderByteByByte(header, 1 << 20);
+            assertEquals(1002, hr.code, () -> "length " + length + " in " + form + ": " + hr);
+        });
+    }
+
+    // ---- running a property ----
+
+    /** One try of a property: draws its inputs from {@code r}, recording them in {@code sample}, and checks. */
+    @FunctionalInterface
+    interface Try {
+        void run(Random r, Sample sample) throws Exception;
+    }
+
+    /** The inputs a try drew, for the failure message. */
+    static final class Sample {
+        private final List<String> inputs = new ArrayList<>();
+
+        <T> T add(String name, T value) {
+            inputs.add(name + " = " + (value instanceof byte[] b ? hex(b) : String.valueOf(value)));
+            return value;
         }
-        byte[] header = Frame.binary(new byte[length]).lengthForm(form).header();
-        HeaderResult r = feedHeaderByteByByte(header, 1 << 20);
-        assertEquals(1002, r.code, () -> "length " + length + " in " + form + ": " + r);
+
+        @Override
+        public String toString() {
+            return String.join("\n  ", inputs);
+        }
     }
 
-    // ---- arbitraries ----
-
-    @Provide
-    Arbitrary<Script> scripts() {
-        return script(true, 6);
+    /**
+     * Runs {@code tries} tries of a property, try {@code i} with a {@link Random} seeded with
+     * {@code caseSeed(baseSeed, i)}; the first failure ends the property with its seed and inputs.
+     * {@code -Dhostile.seed} runs that one case seed instead; {@code -Dhostile.tries.factor}
+     * multiplies the tries; {@code -Dhostile.base.seed} replaces the base seed.
+     */
+    private static void forAll(String property, long baseSeed, int tries, Try body) {
+        String only = System.getProperty("hostile.seed", "").trim();
+        String base = System.getProperty("hostile.base.seed", "").trim();
+        long b = base.isEmpty() ? baseSeed : parseSeed(base);
+        int n = only.isEmpty() ? tries * Math.max(1, Integer.getInteger("hostile.tries.factor", 1)) : 1;
+        for (int i = 0; i < n; i++) {
+            long seed = only.isEmpty() ? caseSeed(b, i) : parseSeed(only);
+            Sample sample = new Sample();
+            try {
+                body.run(new Random(seed), sample);
+            } catch (Throwable t) {
+                String s = String.format("0x%016x", seed);
+                throw new AssertionError(property + " failed at try " + (i + 1) + " of " + n + ", seed " + s
+                        + " (rerun this case alone: -Dhostile.seed=" + s + " -Dtest=FrameDecoderPropertiesTest#" + property + ")\n  "
+                        + sample + "\n" + t, t);
+            }
+        }
     }
 
-    @Provide
-    Arbitrary<Script> smallScripts() {
-        return script(false, 4);
+    /** Try {@code i}'s seed: SplitMix64 of the base seed plus {@code i} golden-ratio steps. */
+    static long caseSeed(long baseSeed, int i) {
+        long z = baseSeed + (i + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
-    private Arbitrary<Script> script(boolean allowLarge, int maxMessages) {
-        Arbitrary<Close> close = Combinators.combine(
-                Arbitraries.of(1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4000, 4999),
-                Arbitraries.strings().all().ofMaxLength(30),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(24))
-                .as(Close::new)
-                .injectNull(0.4);
-        return Combinators.combine(message(allowLarge).list().ofMaxSize(maxMessages), close, Arbitraries.of(true, false),
-                Arbitraries.longs()).as(Script::new);
+    private static long parseSeed(String s) {
+        return s.startsWith("0x") || s.startsWith("0X") ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s);
     }
 
-    private Arbitrary<Message> message(boolean allowLarge) {
-        Arbitrary<Integer> size = allowLarge
-                ? Arbitraries.frequencyOf(
-                        Tuple.of(40, Arbitraries.integers().between(0, 130)),
-                        Tuple.of(8, Arbitraries.integers().between(126, 4000)),
-                        Tuple.of(1, Arbitraries.integers().between(65_536, 70_000)))
-                : Arbitraries.integers().between(0, 200);
-        Arbitrary<byte[]> content = Combinators.combine(Arbitraries.of(true, false), size, Arbitraries.longs())
-                .as((text, n, seed) -> text ? randomUtf8(new Random(seed), n) : randomBytes(new Random(seed), n));
-        Arbitrary<Control> control = Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(0, 125),
-                Arbitraries.longs()).as((ping, n, seed) -> new Control(ping, randomBytes(new Random(seed), n)));
-        return Combinators.combine(
-                Arbitraries.of(true, false),
-                content,
-                Arbitraries.doubles().between(0, 1).list().ofMaxSize(4),
-                control.list().ofMaxSize(2).list().ofMaxSize(5),
-                Arbitraries.frequency(Tuple.of(3, false), Tuple.of(1, true)))
-                .as((text, bytes, cuts, controls, compressed) -> {
-                    // A text message's content must be UTF-8: text carries UTF-8, binary raw bytes.
-                    byte[] c = text && !isUtf8(bytes) ? new String(bytes, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.UTF_8) : bytes;
-                    return new Message(text, c, cuts, controls, compressed);
-                });
+    // ---- generators ----
+
+    static Script scripts(Random r) {
+        return script(r, true, 6);
     }
 
-    @Provide
-    Arbitrary<List<Integer>> chunkSizes() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just(List.of(1))),
-                Tuple.of(1, Arbitraries.just(List.of(Integer.MAX_VALUE))),
-                Tuple.of(6, Arbitraries.integers().between(1, 300).list().ofMinSize(1).ofMaxSize(16)));
+    static Script smallScripts(Random r) {
+        return script(r, false, 4);
     }
 
-    @Provide
-    Arbitrary<Integer> dataOpcodes() {
-        return Arbitraries.of(Frame.TEXT, Frame.BINARY);
+    private static final int[] CLOSE_CODES = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4000, 4999};
+
+    private static Script script(Random r, boolean allowLarge, int maxMessages) {
+        int count = r.nextInt(maxMessages + 1); // uniform: an edge bias would make a quarter of the scripts empty
+        List<Message> messages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            messages.add(message(r, allowLarge));
+        }
+        Close close = r.nextInt(10) < 4 ? null
+                : new Close(CLOSE_CODES[r.nextInt(CLOSE_CODES.length)], anyString(r, 30), randomBytes(r, size(r, 0, 24)));
+        return new Script(messages, close, r.nextBoolean(), r.nextLong());
     }
 
-    @Provide
-    Arbitrary<byte[]> garbage() {
-        return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64);
+    private static Message message(Random r, boolean allowLarge) {
+        boolean text = r.nextBoolean();
+        // Whether the content is drawn as UTF-8 or as raw bytes is independent of the message's type.
+        boolean utf8Content = r.nextBoolean();
+        int n;
+        if (allowLarge) {
+            int w = r.nextInt(49); // 40 : 8 : 1
+            n = w < 40 ? size(r, 0, 130) : w < 48 ? size(r, 126, 4000) : size(r, 65_536, 70_000);
+        } else {
+            n = size(r, 0, 200);
+        }
+        byte[] bytes = utf8Content ? randomUtf8(r, n) : randomBytes(r, n);
+        List<Double> cuts = new ArrayList<>();
+        for (int i = size(r, 0, 4); i > 0; i--) {
+            cuts.add(fraction(r));
+        }
+        List<List<Control>> controls = new ArrayList<>();
+        for (int i = size(r, 0, 5); i > 0; i--) {
+            List<Control> before = new ArrayList<>();
+            for (int j = size(r, 0, 2); j > 0; j--) {
+                boolean ping = r.nextBoolean();
+                before.add(new Control(ping, randomBytes(r, size(r, 0, 125))));
+            }
+            controls.add(before);
+        }
+        boolean compressed = r.nextInt(4) == 0; // 3 : 1
+        // A text message's content must be UTF-8: text carries UTF-8, binary raw bytes.
+        byte[] c = text && !isUtf8(bytes) ? new String(bytes, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.UTF_8) : bytes;
+        return new Message(text, c, cuts, controls, compressed);
+    }
+
+    /** Piece sizes for feeding the decoder: byte by byte, all at once, or 1..16 sizes of 1..300 bytes (cycled). */
+    static List<Integer> chunkSizes(Random r) {
+        int w = r.nextInt(8); // 1 : 1 : 6
+        if (w == 0) {
+            return List.of(1);
+        }
+        if (w == 1) {
+            return List.of(Integer.MAX_VALUE);
+        }
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = size(r, 1, 16); i > 0; i--) {
+            sizes.add(size(r, 1, 300));
+        }
+        return sizes;
+    }
+
+    static int dataOpcode(Random r) {
+        return r.nextBoolean() ? Frame.TEXT : Frame.BINARY;
+    }
+
+    static byte[] garbage(Random r) {
+        return randomBytes(r, size(r, 1, 64));
     }
 
     /** One change to the bytes: at a fraction of the length, what to do, with which value. */
@@ -279,12 +392,58 @@ class FrameDecoderPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.doubles().between(0, 1),
-                Arbitraries.frequency(Tuple.of(10, 0), Tuple.of(6, 1), Tuple.of(3, 2), Tuple.of(3, 3), Tuple.of(1, 4)),
-                Arbitraries.integers().between(0, 255)).as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(4);
+    static List<Mutation> mutations(Random r) {
+        List<Mutation> mutations = new ArrayList<>();
+        for (int i = size(r, 1, 4); i > 0; i--) {
+            int w = r.nextInt(23); // flip 10 : set 6 : insert 3 : delete 3 : truncate 1
+            int kind = w < 10 ? 0 : w < 16 ? 1 : w < 19 ? 2 : w < 22 ? 3 : 4;
+            mutations.add(new Mutation(fraction(r), kind, r.nextInt(256)));
+        }
+        return mutations;
+    }
+
+    /** A size in min..max (inclusive), the bounds themselves each drawn about one time in eight. */
+    static int size(Random r, int min, int max) {
+        return switch (r.nextInt(8)) {
+            case 0 -> min;
+            case 1 -> max;
+            default -> r.nextInt(min, max + 1);
+        };
+    }
+
+    /** A fraction in 0..1 (inclusive): often exactly 0 or 1, often with 2 decimals (so cuts coincide), else anything. */
+    static double fraction(Random r) {
+        return switch (r.nextInt(8)) {
+            case 0 -> 0.0;
+            case 1 -> 1.0;
+            case 2, 3 -> r.nextInt(101) / 100.0;
+            default -> r.nextDouble();
+        };
+    }
+
+    /** Up to maxLength chars of any kind: ASCII, controls, Latin-1, any BMP char, lone surrogates, surrogate pairs. */
+    static String anyString(Random r, int maxLength) {
+        int n = size(r, 0, maxLength);
+        StringBuilder sb = new StringBuilder(n);
+        while (sb.length() < n) {
+            switch (r.nextInt(8)) {
+                case 0, 1, 2 -> sb.append((char) r.nextInt(0x20, 0x7f));
+                case 3 -> sb.append((char) r.nextInt(0x100));
+                case 4 -> sb.append((char) (0xD800 + r.nextInt(0x800))); // unpaired: encoded as '?'
+                case 5 -> {
+                    if (sb.length() + 2 <= n) {
+                        sb.appendCodePoint(r.nextInt(0x10000, 0x110000));
+                    }
+                }
+                default -> sb.append((char) r.nextInt(0x10000));
+            }
+        }
+        return sb.toString();
+    }
+
+    @SafeVarargs
+    private static <T> T pick(Random r, T... values) {
+        return values[r.nextInt(values.length)];
     }
 
     // ---- building the wire ----

@@ -81,6 +81,14 @@ class CloseAndControlIT {
     }
 
     @BothContainers
+    void dropsTcpByItselfAfterAnInvalidCloseCodeTheClientNeverFollowsUp(ContainerKind kind) throws Exception {
+        try (RawWebSocketClient c = connect(kind)) {
+            c.send(Frame.close(1005, ""));
+            c.expectFailureUnanswered(1002);
+        }
+    }
+
+    @BothContainers
     void rejectsACloseReasonThatIsNotUtf8(ContainerKind kind) throws Exception {
         try (RawWebSocketClient c = connect(kind)) {
             c.send(Frame.close(1000, new byte[] {'o', 'k', (byte) 0xC3, 0x28}));

@@ -60,6 +60,22 @@ class FramingIT {
     }
 
     @BothContainers
+    void dropsTcpByItselfWhenTheClientNeverAnswersTheFailure(ContainerKind kind) throws Exception {
+        try (RawWebSocketClient c = connect(kind)) {
+            c.send(Frame.text("unmasked").unmasked());
+            c.expectFailureUnanswered(1002); // closeTimeout is 500 ms on this endpoint
+        }
+    }
+
+    @BothContainers
+    void dropsTcpByItselfWhenTheClientNeverAnswersAFrameTooBig(ContainerKind kind) throws Exception {
+        try (RawWebSocketClient c = connectLimited(kind)) {
+            c.sendHeaderOnly(Frame.binary(new byte[0]).declaredLength(1L << 30));
+            c.expectFailureUnanswered(1009);
+        }
+    }
+
+    @BothContainers
     void rejectsUnmaskedControlFrame(ContainerKind kind) throws Exception {
         try (RawWebSocketClient c = connect(kind)) {
             c.send(Frame.ping("p".getBytes()).unmasked());

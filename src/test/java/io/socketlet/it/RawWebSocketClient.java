@@ -341,15 +341,39 @@ public final class RawWebSocketClient implements AutoCloseable {
     }
 
     /**
-     * Asserts the server fails the connection: its next frame is a close with this code, and
-     * then it closes TCP by itself, without waiting for our close frame (RFC 6455 section 7.1.7:
-     * _Fail the WebSocket Connection_ = send a close frame, then _Close the WebSocket
-     * Connection_).
+     * Asserts the server fails the connection (RFC 6455 section 7.1.7): its next frame is a close
+     * with this code and a reason, and once we answer with a close frame, as every real client
+     * does, it closes TCP. {@link #expectFailureUnanswered} checks a server that must drop TCP
+     * on its own.
      */
     public void expectFailure(int code) throws IOException {
         Frame.Received close = readClose(false);
         assertEquals(code, close.closeCode(), () -> "wrong close code from the server\n" + transcript);
         expectReasonGiven(close);
+        answerCloseAndExpectTcpClosed(close);
+    }
+
+    /**
+     * Like {@link #expectFailure(int)}, but we never answer: the server must close TCP by
+     * itself (_Fail the WebSocket Connection_ ends in _Close the WebSocket Connection_), at the
+     * latest when its closeTimeout has passed.
+     */
+    public void expectFailureUnanswered(int code) throws IOException {
+        Frame.Received close = readClose(false);
+        assertEquals(code, close.closeCode(), () -> "wrong close code from the server\n" + transcript);
+        expectReasonGiven(close);
+        expectTcpClosed(FAILURE_CLOSE_WAIT);
+    }
+
+    /** Echoes the server's close code back, as a client completing the closing handshake would, then expects TCP to end. */
+    private void answerCloseAndExpectTcpClosed(Frame.Received close) throws IOException {
+        byte[] answer = close.payload().length >= 2 ? java.util.Arrays.copyOf(close.payload(), 2) : new byte[0];
+        try {
+            note(">> " + Frame.closeRaw(answer) + " (answering the server's close)");
+            writeChunked(out, Frame.closeRaw(answer).bytes(), Integer.MAX_VALUE);
+        } catch (IOException alreadyClosed) {
+            note("   (write failed, the server had already closed TCP: " + alreadyClosed.getMessage() + ")");
+        }
         expectTcpClosed(FAILURE_CLOSE_WAIT);
     }
 
@@ -374,7 +398,7 @@ public final class RawWebSocketClient implements AutoCloseable {
         for (int code : codes) {
             if (code == actual) {
                 expectReasonGiven(close);
-                expectTcpClosed(FAILURE_CLOSE_WAIT);
+                answerCloseAndExpectTcpClosed(close);
                 return actual;
             }
         }
