@@ -163,7 +163,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             for (String line : java.nio.file.Files.readAllLines(log)) {
                 if (line.contains("OutOfMemoryError")) {
-                    return line.trim();
+                    return line.replace("[stdout]", "").trim();
                 }
             }
         } catch (IOException ignored) {

@@ -179,7 +179,12 @@ public final class FrameDecoder implements Decoder {
         maskBytesLeft = 4;
         mask = 0;
         if (!Opcode.isControl(opcode)) {
-            if (payloadLength > maxFrameSize) {
+            // Compressed frames stream into the inflater, which bounds the message; they may
+            // exceed their plain size slightly (deflate expands incompressible data), as zlib's
+            // deflateBound allows.
+            boolean compressed = rsv1 || (opcode == Opcode.CONTINUATION && assembler.isCompressed());
+            long limit = compressed ? maxFrameSize + (maxFrameSize >>> 11) + 64 : maxFrameSize;
+            if (payloadLength > limit) {
                 throw new ProtocolException(1009, "Frame of " + payloadLength + " bytes exceeds the limit of " + maxFrameSize);
             }
             // Decided from the header, before a byte of payload is held.

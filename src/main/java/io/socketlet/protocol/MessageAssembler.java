@@ -41,6 +41,11 @@ final class MessageAssembler {
         this.inflater = inflater;
     }
 
+    /** Whether the message in progress is compressed (its first frame had RSV1). */
+    boolean isCompressed() {
+        return inMessage && compressed;
+    }
+
     /** Whether a fragmented message has begun and not yet ended. */
     boolean inMessage() {
         return inMessage;

@@ -4,7 +4,9 @@ import io.socketlet.WebSocketSettings;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -25,6 +27,10 @@ final class Endpoint {
     private final ScheduledFuture<?> sweeper;
     private volatile boolean stopping;
     private final EndpointMetrics metrics = new EndpointMetrics(connections::size);
+    /** Places held for handshakes not yet open, with the time each was taken. */
+    private final Map<Object, Long> reservations = new HashMap<>();
+    /** An unopened reservation is dropped after this long: the upgrade never reached the engine. */
+    private static final long RESERVATION_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     Endpoint(String name, WebSocketSettings settings, SharedScheduler scheduler) {
         this.name = name;
@@ -33,9 +39,28 @@ final class Endpoint {
         this.sweeper = scheduler.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Whether one more connection fits under {@code maxConnections}. */
-    boolean hasRoom() {
-        return connections.size() < settings.maxConnections();
+    /**
+     * Holds a place under {@code maxConnections} for a handshake in progress, so concurrent
+     * handshakes cannot all pass the check before any of them opens. Returns the reservation, or
+     * null when full. The place passes to the connection when it opens ({@link #release} then);
+     * a reservation whose connection never opened (the client vanished after the 101) expires.
+     */
+    Object reserve() {
+        synchronized (reservations) {
+            if (connections.size() + reservations.size() >= settings.maxConnections()) {
+                return null;
+            }
+            Object reservation = new Object();
+            reservations.put(reservation, System.nanoTime());
+            return reservation;
+        }
+    }
+
+    /** Gives a reservation back: its connection opened (and is counted itself) or was refused. */
+    void release(Object reservation) {
+        synchronized (reservations) {
+            reservations.remove(reservation);
+        }
     }
 
     /** A quarter of the shortest timer, between 20 ms and 1 s: timers fire within 25% of their setting. */
@@ -82,6 +107,9 @@ final class Endpoint {
 
     private void sweep() {
         long now = System.nanoTime();
+        synchronized (reservations) {
+            reservations.values().removeIf(taken -> now - taken > RESERVATION_EXPIRY_NANOS);
+        }
         for (WebSocketConnection connection : connections) {
             try {
                 connection.sweep(now);

@@ -59,8 +59,17 @@ final class ServletHandshakeRequest implements HandshakeRequest {
                 query == null ? "" : query,
                 Collections.unmodifiableMap(headers),
                 request.isSecure(),
-                InetSocketAddress.createUnresolved(request.getRemoteAddr(), request.getRemotePort()),
+                remoteAddress(request.getRemoteAddr(), request.getRemotePort()),
                 request.getUserPrincipal());
+    }
+
+    /** The peer's address from the IP literal the container gives (no name lookup is made for a literal). */
+    private static InetSocketAddress remoteAddress(String ip, int port) {
+        try {
+            return new InetSocketAddress(java.net.InetAddress.getByName(ip), port);
+        } catch (java.net.UnknownHostException | RuntimeException e) {
+            return InetSocketAddress.createUnresolved(String.valueOf(ip), port);
+        }
     }
 
     @Override

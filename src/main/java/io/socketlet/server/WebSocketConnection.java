@@ -58,6 +58,8 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     private volatile boolean inputFailed;
     /** Close TCP as soon as our close frame is written: it answers the peer's close. */
     private boolean closeAfterFlush;
+    /** The peer's close frame arrived. */
+    private boolean peerClosed;
     /** The server failed the connection: onClose reports our code, not the peer's answer. */
     private boolean failed;
     /** After a protocol violation: once our close frame is written, linger briefly, then close TCP. */
@@ -232,6 +234,7 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
                 return;
             }
             answer = state == State.OPEN;
+            peerClosed = true;
             if (answer) {
                 // The peer started the closing handshake: report its status, echo its code.
                 state = State.CLOSING;
@@ -398,8 +401,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             }
             boolean handshakeStarted = state == State.CLOSING;
             state = State.CLOSED;
-            // A connection we failed reports why, however it then ended (EOF, timeout, the peer's answer).
-            if ((useDecided || failed) && handshakeStarted) {
+            // A connection we failed reports why, however it then ended (EOF, timeout, the peer's
+            // answer); one whose peer sent its close reports that close, even if TCP ends at once.
+            if ((useDecided || failed || peerClosed) && handshakeStarted) {
                 reportCode = closeCode;
                 reportReason = closeReason;
             } else {

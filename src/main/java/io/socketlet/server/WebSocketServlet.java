@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Enumeration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A servlet that serves WebSocket and plain HTTP on one URL. Extend it, implement
@@ -109,24 +110,32 @@ public abstract class WebSocketServlet extends HttpServlet {
             refuse(response, decision.status(), decision.reason(), decision.headers());
             return;
         }
-        if (!endpoint.hasRoom()) {
+        Object reservation = endpoint.reserve();
+        if (reservation == null) {
             refuse(response, 503, "Too many connections (limit " + endpoint.settings().maxConnections() + ")",
                     Map.of("Retry-After", "5"));
             return;
         }
-        WebSocketHandler handler;
+        boolean upgraded = false;
         try {
-            handler = accept(handshake);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "accept() failed for " + handshake.path(), e);
-            refuse(response, 500, "The endpoint failed to accept the connection", Map.of());
-            return;
+            WebSocketHandler handler;
+            try {
+                handler = accept(handshake);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "accept() failed for " + handshake.path(), e);
+                refuse(response, 500, "The endpoint failed to accept the connection", Map.of());
+                return;
+            }
+            if (handler == null) {
+                refuse(response, 403, "The endpoint refused the connection", Map.of());
+                return;
+            }
+            upgraded = upgrade(request, response, handshake, decision, handler, reservation);
+        } finally {
+            if (!upgraded) {
+                endpoint.release(reservation);
+            }
         }
-        if (handler == null) {
-            refuse(response, 403, "The endpoint refused the connection", Map.of());
-            return;
-        }
-        upgrade(request, response, handshake, decision, handler);
     }
 
     /** Plain GET: says the server is here. */
@@ -135,24 +144,31 @@ public abstract class WebSocketServlet extends HttpServlet {
         sendPlain(response, 200, "WebSocket server works!");
     }
 
-    private void upgrade(HttpServletRequest request, HttpServletResponse response, ServletHandshakeRequest handshake,
-                         HandshakeDecision decision, WebSocketHandler handler) throws IOException, ServletException {
+    /** Switches the request to WebSocket; returns false if it was refused instead. */
+    private boolean upgrade(HttpServletRequest request, HttpServletResponse response, ServletHandshakeRequest handshake,
+                            HandshakeDecision decision, WebSocketHandler handler, Object reservation)
+            throws IOException, ServletException {
         TransportMode mode = endpoint.settings().transport();
         boolean jetty = mode != TransportMode.SERVLET && JettyUpgrade.isAvailable(request);
         if (mode == TransportMode.JETTY && !jetty) {
             refuse(response, 500, "transport=JETTY is set, but this container is not Jetty 12", Map.of());
-            return;
+            return false;
         }
         WebSocketConnection connection = new WebSocketConnection(endpoint, handler, handshake, decision);
         // Both containers want these set by us before the switch (Tomcat adds neither Upgrade nor Connection).
         response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
         decision.headers().forEach(response::setHeader);
+        Consumer<Transport> open = transport -> {
+            connection.open(transport); // counted among the open connections from here on
+            endpoint.release(reservation);
+        };
         if (jetty) {
             hookJettyStop(request);
-            JettyUpgrade.takeOver(request, connection::open);
+            JettyUpgrade.takeOver(request, open);
         } else {
-            request.upgrade(UpgradeHandler.class).onOpen(connection::open);
+            request.upgrade(UpgradeHandler.class).onOpen(open);
         }
+        return true;
     }
 
     private void refuse(HttpServletResponse response, int status, String reason, Map<String, String> headers)

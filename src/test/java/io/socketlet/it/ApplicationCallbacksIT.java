@@ -133,6 +133,21 @@ class ApplicationCallbacksIT {
     }
 
     @BothContainers
+    void reportsThePeersCloseCodeEvenWhenTcpEndsRightAfterIt(ContainerKind kind) throws Exception {
+        // The close frame and the FIN arrive together: the frame was received, so onClose must
+        // report its code, not 1006 ("ended without a close frame").
+        String id = newId();
+        try (RawWebSocketClient c = RawWebSocketClient.connect(recordUri(kind, id))) {
+            c.send(Frame.close(3002, "and gone"));
+            c.dropConnection();
+        }
+        List<TestEndpoints.Event> seen = untilClose(id, Duration.ofSeconds(8));
+        TestEndpoints.Event close = seen.get(seen.size() - 1);
+        assertEquals(3002, close.code(), "events: " + seen);
+        assertEquals("and gone", close.reason(), "events: " + seen);
+    }
+
+    @BothContainers
     void reportsNoStatusForAnEmptyClose(ContainerKind kind) throws Exception {
         String id = newId();
         try (RawWebSocketClient c = RawWebSocketClient.connect(recordUri(kind, id))) {

@@ -85,6 +85,24 @@ public final class TestEndpoints {
         }
     }
 
+    /**
+     * Echoes, but takes 300 ms to decide in {@code accept}, as an application that looks a
+     * token up somewhere would: widens any window between admission checks and registration.
+     */
+    public static class SlowAccept extends Echo {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected WebSocketHandler accept(HandshakeRequest request) {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return super.accept(request);
+        }
+    }
+
     /** Refuses every connection: {@code accept} returns null, so the handshake answers 403. */
     public static class Refuse extends WebSocketServlet {
         private static final long serialVersionUID = 1L;

@@ -52,7 +52,7 @@ public final class JfrSummary {
                 samples++;
                 self.merge(name(frames.get(0)), 1L, Long::sum);
                 StringBuilder path = new StringBuilder(name(frames.get(0)));
-                for (int i = 1; i < Math.min(frames.size(), 5); i++) {
+                for (int i = 1; i < Math.min(frames.size(), 7); i++) {
                     path.append("\n              <- ").append(name(frames.get(i))).append(':').append(frames.get(i).getLineNumber());
                 }
                 selfPaths.merge(path.toString(), 1L, Long::sum);
@@ -90,7 +90,7 @@ public final class JfrSummary {
         StringBuilder sb = new StringBuilder();
         sb.append("JFR summary of ").append(jfr.getFileName()).append(": ").append(samples).append(" CPU samples\n\n");
         table(sb, "Top methods by self samples (the frame on top of the stack)", self, samples, top, "samples");
-        table(sb, "Hottest stacks (top frame and four callers, with line numbers)", selfPaths, samples, 15, "samples");
+        table(sb, "Hottest stacks (top frame and six callers, with line numbers)", selfPaths, samples, 15, "samples");
         table(sb, "WebSocket-layer methods by inclusive samples (on the stack anywhere)", inclusive, samples, top, "samples");
         sb.append(nativeSamples).append(" samples of threads in native code (I/O, waiting), every 20 ms:\n\n");
         table(sb, "Native samples by method, with the first WebSocket-layer caller", nativeTop, nativeSamples, 12, "samples");
