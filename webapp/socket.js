@@ -53,7 +53,23 @@
       this.connect();
       // Back on the network: no reason to sit out the rest of the wait.
       window.addEventListener('online', () => this.reconnectNow());
+      // A page kept in the back/forward cache must not stay in the room: close on the way out,
+      // reconnect when it is shown again.
+      window.addEventListener('pagehide', (event) => {
+        if (event.persisted) this.suspend();
+      });
+      window.addEventListener('pageshow', (event) => {
+        if (event.persisted) this.connect();
+      });
       return this;
+    }
+
+    /** Closes without retrying (the page is leaving); connect() starts again. */
+    suspend() {
+      clearTimeout(this.timer);
+      const ws = this.ws;
+      this.ws = null;
+      if (ws) ws.close(1001, 'page hidden');
     }
 
     get isOpen() {
