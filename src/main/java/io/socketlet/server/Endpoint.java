@@ -90,8 +90,14 @@ final class Endpoint {
         return stopping;
     }
 
-    void register(WebSocketConnection connection) {
-        connections.add(connection);
+    /** Counts an opening connection, and gives back the reservation it held, in one step. */
+    void register(WebSocketConnection connection, Object reservation) {
+        synchronized (reservations) {
+            connections.add(connection);
+            if (reservation != null) {
+                reservations.remove(reservation);
+            }
+        }
         if (stopping) {
             connection.shutdown("Server is shutting down");
         }

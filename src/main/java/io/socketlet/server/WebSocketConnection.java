@@ -107,8 +107,16 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     /** Starts the connection on its transport: onOpen first (its sends wait in the queue), then reads and writes flow. */
     void open(Transport transport) {
+        open(transport, null);
+    }
+
+    /**
+     * @param reservation the place under maxConnections the handshake held; it passes to this
+     *                    connection as it is counted, so no other handshake sees both or neither
+     */
+    void open(Transport transport, Object reservation) {
         this.transport = transport;
-        endpoint.register(this);
+        endpoint.register(this, reservation);
         // Counted here, not at the 101: a client may vanish between the two, and then nothing opened.
         endpoint.metrics().handshakeAccepted();
         if (version == ProtocolVersion.HIXIE_76) {

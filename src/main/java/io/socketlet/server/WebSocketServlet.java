@@ -158,10 +158,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         // Both containers want these set by us before the switch (Tomcat adds neither Upgrade nor Connection).
         response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
         decision.headers().forEach(response::setHeader);
-        Consumer<Transport> open = transport -> {
-            connection.open(transport); // counted among the open connections from here on
-            endpoint.release(reservation);
-        };
+        Consumer<Transport> open = transport -> connection.open(transport, reservation);
         if (jetty) {
             hookJettyStop(request);
             JettyUpgrade.takeOver(request, open);
