@@ -179,11 +179,12 @@ public final class FrameDecoder implements Decoder {
         maskBytesLeft = 4;
         mask = 0;
         if (!Opcode.isControl(opcode)) {
-            // Compressed frames stream into the inflater, which bounds the message; they may
-            // exceed their plain size slightly (deflate expands incompressible data), as zlib's
-            // deflateBound allows.
+            // Compressed frames stream into the inflater, which bounds the message, so they may be
+            // larger than their plain content: deflate expands incompressible data, by up to about
+            // 1/8 + 1/64 with a small memLevel (zlib's conservative deflateBound; Python's
+            // websockets sends 16 MiB of random bytes as 16.04 MiB).
             boolean compressed = rsv1 || (opcode == Opcode.CONTINUATION && assembler.isCompressed());
-            long limit = compressed ? maxFrameSize + (maxFrameSize >>> 11) + 64 : maxFrameSize;
+            long limit = compressed ? maxFrameSize + (maxFrameSize >>> 3) + (maxFrameSize >>> 6) + 64 : maxFrameSize;
             if (payloadLength > limit) {
                 throw new ProtocolException(1009, "Frame of " + payloadLength + " bytes exceeds the limit of " + maxFrameSize);
             }
