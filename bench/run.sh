@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The socketlet benchmark, one command (docs/performance.md):
 #
-#   bench/run.sh            full run: 3 interleaved rounds of every scenario, then JMH (about 13 minutes)
+#   bench/run.sh            full run: 3 interleaved rounds of every scenario, then JMH (about 10 minutes)
 #   bench/run.sh --quick    proves the harness works in under 3 minutes (figures not meaningful)
 #   bench/run.sh --help     all options
 #

@@ -191,6 +191,7 @@ public final class BenchMain {
         }
         int broadcastCount = Math.min(options.broadcastConnections, Math.max(100, fdLimit - 400));
         machine.idleTarget = idleCount;
+        machine.idleCapped = idleCount < options.idleConnections;
         machine.broadcastTarget = broadcastCount;
 
         boolean echo = options.scenarios.stream().anyMatch(s -> List.of("small", "deflate", "large64k", "large1m").contains(s));

@@ -11,7 +11,10 @@ import java.util.OptionalDouble;
 public final class Results {
 
     /** What a figure measures and which way is better. */
-    public record Metric(String id, String label, String unit, boolean higherIsBetter) {
+    public record Metric(String id, String label, String unit, boolean higherIsBetter, boolean compared) {
+        Metric(String id, String label, String unit, boolean higherIsBetter) {
+            this(id, label, unit, higherIsBetter, true);
+        }
     }
 
     public record Sample(int round, Metric metric, ServerKind server, double value) {
@@ -20,7 +23,7 @@ public final class Results {
     public static final Metric SMALL = new Metric("small.rate", "Small echo: 32 B text, 64 conns x 8 in flight", "msg/s", true);
     public static final Metric SMALL_CPU = new Metric("small.cpu", "Small echo: server CPU per message", "us", false);
     public static final Metric SMALL_SYSCALLS = new Metric("small.syscalls", "Small echo: server read+write system calls per message", "calls", false);
-    public static final Metric SMALL_SYSTEM = new Metric("small.kernelShare", "Small echo: share of server CPU spent in the kernel", "%", false);
+    public static final Metric SMALL_SYSTEM = new Metric("small.kernelShare", "Small echo: share of server CPU spent in the kernel (system calls)", "%", false, false);
     /** Kernel share in the other echo scenarios (CSV only). */
     public static final Metric OTHER_SYSTEM = new Metric("echo.kernelShare", "Other echo scenarios: share of server CPU in the kernel", "%", false);
     public static final Metric DEFLATE = new Metric("deflate.rate", "Small echo with permessage-deflate", "msg/s", true);
@@ -29,10 +32,10 @@ public final class Results {
     public static final Metric LARGE64K_CPU = new Metric("large64k.cpu", "64 KiB echo: server CPU per message", "us", false);
     public static final Metric LARGE1M = new Metric("large1m.rate", "1 MiB binary echo, 4 conns x 2 in flight", "MiB/s", true);
     public static final Metric LARGE1M_CPU = new Metric("large1m.cpu", "1 MiB echo: server CPU per message", "us", false);
-    public static final Metric IDLE_COUNT = new Metric("idle.count", "Idle connections held (or reached when the server failed)", "conns", true);
+    public static final Metric IDLE_COUNT = new Metric("idle.count", "Idle connections held (or reached when the server failed)", "conns", true, false);
     public static final Metric IDLE_HEAP = new Metric("idle.heap", "Idle: heap per connection (after full GC)", "KiB", false);
     public static final Metric IDLE_RSS = new Metric("idle.rss", "Idle: RSS per connection", "KiB", false);
-    public static final Metric IDLE_THREADS = new Metric("idle.threads", "Idle: OS threads added by the connections", "threads", false);
+    public static final Metric IDLE_THREADS = new Metric("idle.threads", "Idle: OS threads added by the connections", "threads", false, false);
     public static final Metric IDLE_THREADS_TOTAL = new Metric("idle.threadsTotal", "Idle: OS threads of the server", "threads", false);
     public static final Metric CONNECT_RATE = new Metric("idle.connectRate", "Handshakes per second (opening the idle connections)", "conn/s", true);
     public static final Metric BCAST_P50 = new Metric("broadcast.p50", "Broadcast delivery p50", "ms", false);
