@@ -116,13 +116,15 @@ public final class HixieDecoder implements Decoder {
             stop++;
         }
         int n = stop - pos;
-        if ((long) textLength + n > maxMessageSize) {
+        // Validate what fits under the limit first, so the verdict does not depend on how TCP split the input.
+        int fits = (int) Math.min(n, (long) maxMessageSize - textLength);
+        if (fits > 0 && !utf8.feed(a, pos, fits)) {
+            throw new ProtocolException(1007, "Invalid UTF-8 in text message");
+        }
+        if (n > fits) {
             throw new ProtocolException(1009, "Message exceeds the limit of " + maxMessageSize + " bytes");
         }
         if (n > 0) {
-            if (!utf8.feed(a, pos, n)) {
-                throw new ProtocolException(1007, "Invalid UTF-8 in text message");
-            }
             append(a, pos, n);
         }
         if (stop < end) {

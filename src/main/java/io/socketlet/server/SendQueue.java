@@ -31,6 +31,8 @@ final class SendQueue implements Transport.WriteCallback {
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private Transport transport;
     private long bufferedBytes;
+    /** Greater than zero while the read path holds frames back (see {@link #cork}). */
+    private int corked;
     private boolean draining;
     private boolean closeQueued;
     private Throwable failure;
@@ -103,7 +105,7 @@ final class SendQueue implements Transport.WriteCallback {
             }
             queue.add(new Entry(frame, size, future));
             bufferedBytes += size;
-            startDrain = !draining && transport != null;
+            startDrain = !draining && transport != null && corked == 0;
             if (startDrain) {
                 draining = true;
             }
@@ -114,12 +116,38 @@ final class SendQueue implements Transport.WriteCallback {
         return future;
     }
 
+    /**
+     * Holds frames back until {@link #uncork}: while the connection decodes one read's worth of
+     * messages, their answers (echoes, pongs) gather and leave in one write instead of one system
+     * call each. Only the read path corks, around one decode.
+     */
+    void cork() {
+        synchronized (lock) {
+            corked++;
+        }
+    }
+
+    /** Ends a {@link #cork}: whatever gathered meanwhile starts to flow, as one gathering write. */
+    void uncork() {
+        boolean startDrain;
+        synchronized (lock) {
+            corked--;
+            startDrain = corked == 0 && !draining && transport != null && !queue.isEmpty() && failure == null;
+            if (startDrain) {
+                draining = true;
+            }
+        }
+        if (startDrain) {
+            drain();
+        }
+    }
+
     /** The transport is ready: frames queued before (from onOpen) start to flow. */
     void start(Transport transport) {
         boolean startDrain;
         synchronized (lock) {
             this.transport = transport;
-            startDrain = !draining && !queue.isEmpty() && failure == null;
+            startDrain = !draining && !queue.isEmpty() && failure == null && corked == 0;
             if (startDrain) {
                 draining = true;
             }

@@ -76,6 +76,8 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     private final long openedNanos;
     /** hixie-76 only: the 8 challenge bytes have not arrived yet. */
     private volatile boolean awaitingChallenge;
+    /** onOpen was called: onClose will be too. */
+    private volatile boolean opened;
 
     WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake,
                         ProtocolVersion version, String subprotocol, List<String> extensions) {
@@ -117,8 +119,6 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     void open(Transport transport, Object reservation) {
         this.transport = transport;
         endpoint.register(this, reservation);
-        // Counted here, not at the 101: a client may vanish between the two, and then nothing opened.
-        endpoint.metrics().handshakeAccepted();
         if (version == ProtocolVersion.HIXIE_76) {
             awaitingChallenge = true; // onOpen waits until the challenge is answered
         } else {
@@ -129,6 +129,10 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     }
 
     private void notifyOpen() {
+        opened = true;
+        // Counted here, not at the 101: a client may vanish before (or, on hixie-76, before its
+        // key bytes), and then nothing opened.
+        endpoint.metrics().handshakeAccepted();
         try {
             handler.onOpen(this);
         } catch (Throwable t) {
@@ -159,6 +163,8 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             }
             return;
         }
+        // Answers to everything in this read leave together, in one write, once it is decoded.
+        sendQueue.cork();
         try {
             // Locked against release() from another thread when the connection ends mid-read.
             synchronized (decoder) {
@@ -170,6 +176,8 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         } catch (ProtocolException e) {
             inputFailed = true;
             fail(e.closeCode(), e.getMessage(), e, true);
+        } finally {
+            sendQueue.uncork();
         }
     }
 
@@ -429,8 +437,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             decoder.release();
         }
         endpoint.unregister(this);
-        endpoint.metrics().closed(reportCode);
-        if (closeReported.compareAndSet(false, true)) {
+        // The application hears onClose only for a connection it heard onOpen for.
+        if (opened && closeReported.compareAndSet(false, true)) {
+            endpoint.metrics().closed(reportCode);
             try {
                 handler.onClose(this, reportCode, reportReason);
             } catch (Throwable t) {

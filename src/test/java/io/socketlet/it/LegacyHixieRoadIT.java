@@ -298,6 +298,11 @@ class LegacyHixieRoadIT {
     @org.junit.jupiter.params.ParameterizedTest(name = "[{0}] key3 {1}")
     @org.junit.jupiter.params.provider.MethodSource("keyBytesThatLookLikeHttp")
     void answersKeyBytesThatLookLikeHttpWhitespace(ContainerKind kind, String key3Hex) throws Exception {
+        // Known Jetty limit (docs/jetty-upgrade-bug.md, "hixie-76 key bytes"): Jetty's parser drops
+        // CR/LF that follow the request head before the takeover sees them; the bytes are gone.
+        org.junit.jupiter.api.Assumptions.assumeFalse(kind == ContainerKind.JETTY
+                        && (key3Hex.startsWith("0D") || key3Hex.startsWith("0A")),
+                "Jetty drops leading CR/LF of bytes sent with the head (docs/jetty-upgrade-bug.md)");
         var server = SERVERS.get(kind);
         String resource = server.path("/echo");
         byte[] key3 = java.util.HexFormat.ofDelimiter(" ").parseHex(key3Hex);
