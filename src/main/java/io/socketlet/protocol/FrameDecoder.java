@@ -184,7 +184,7 @@ public final class FrameDecoder implements Decoder {
             // 1/8 + 1/64 with a small memLevel (zlib's conservative deflateBound; Python's
             // websockets sends 16 MiB of random bytes as 16.04 MiB).
             boolean compressed = rsv1 || (opcode == Opcode.CONTINUATION && assembler.isCompressed());
-            long limit = compressed ? maxFrameSize + (maxFrameSize >>> 3) + (maxFrameSize >>> 6) + 64 : maxFrameSize;
+            long limit = compressed ? (long) maxFrameSize + (maxFrameSize >>> 3) + (maxFrameSize >>> 6) + 64 : maxFrameSize;
             if (payloadLength > limit) {
                 throw new ProtocolException(1009, "Frame of " + payloadLength + " bytes exceeds the limit of " + maxFrameSize);
             }

@@ -22,6 +22,8 @@ public final class MessageInflater {
     private Inflater inflater;
     private byte[] out;
     private int size;
+    /** Compressed bytes of the current message so far (the tail excluded). */
+    private long compressedBytes;
 
     public MessageInflater(boolean contextTakeover, int maxMessageSize) {
         this.contextTakeover = contextTakeover;
@@ -35,16 +37,36 @@ public final class MessageInflater {
         }
         out = null;
         size = 0;
+        compressedBytes = 0;
     }
 
     /** Inflates a piece of the message's payload; all of it is consumed before returning. */
     void inflate(byte[] a, int off, int len) {
+        compressedBytes += len;
         inflater.setInput(a, off, len);
         drain();
+        // "The next DEFLATE block follows the padded data if any": after a final block the stream
+        // starts afresh, so what follows is inflated by a reset inflater rather than dropped.
+        while (inflater.finished() && inflater.getRemaining() > 0) {
+            int rest = inflater.getRemaining();
+            inflater.reset();
+            inflater.setInput(a, off + len - rest, rest);
+            drain();
+        }
     }
 
     /** Ends the message: inflates the implied tail, returns the decompressed bytes (array, length {@link #size()}). */
     byte[] finish() {
+        if (compressedBytes == 0) {
+            // A compressed message with no payload at all: empty. Feeding the tail alone would
+            // leave the inflater inside a half-read stored block and break the next message.
+            out = null;
+            if (!contextTakeover) {
+                inflater.end();
+                inflater = null;
+            }
+            return new byte[0];
+        }
         inflate(TAIL, 0, TAIL.length);
         byte[] result = out == null ? new byte[0] : out;
         out = null;

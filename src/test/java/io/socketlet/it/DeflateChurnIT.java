@@ -14,7 +14,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -335,57 +334,83 @@ class DeflateChurnIT {
      * Opens {@code socketlet.deflate.measure.connections} (default 1,000) connections to one
      * endpoint, each of which exchanged one message of {@code socketlet.deflate.measure.size}
      * bytes (compressed both ways where negotiated), holds them open, and prints this JVM's
-     * resident and heap growth per connection. Run once per endpoint, each in a JVM of its own:
-     * {@code mvn verify -Dit.test='DeflateChurnIT#measureMemoryPerOpenConnection' -Dsocketlet.it.containers=jetty
-     * -Dsocketlet.deflate.measure=takeover} (then {@code no-takeover}, then {@code off}).
+     * growth per connection outside the heap (zlib) and on it. Run once per endpoint and
+     * container, each in a JVM of its own: {@code mvn verify -Dit.test='DeflateChurnIT#measureMemoryPerOpenConnection'
+     * -Dsocketlet.it.containers=jetty -Dsocketlet.deflate.measure=takeover} (then {@code no-takeover},
+     * then {@code off}).
      */
     @BothContainers
     void measureMemoryPerOpenConnection(ContainerKind kind) throws Exception {
         String endpoint = System.getProperty("socketlet.deflate.measure", "");
         Assumptions.assumeTrue(List.of("takeover", "no-takeover", "off").contains(endpoint),
                 "by-hand harness: -Dsocketlet.deflate.measure=takeover|no-takeover|off");
-        int connections = Integer.getInteger("socketlet.deflate.measure.connections", 1000);
-        int size = Integer.getInteger("socketlet.deflate.measure.size", 1024);
+        Counts counts = new Counts();
+        try (Containers.Running server = Containers.start(kind, deployment(kind, counts))) {
+            holdOpen(server, endpoint, Integer.getInteger("socketlet.deflate.measure.connections", 1000),
+                    Integer.getInteger("socketlet.deflate.measure.size", 1024));
+        }
+    }
+
+    /**
+     * compressionContextTakeover=false promises "no compressor outlives a message" (WebSocketSettings;
+     * the README: "keeps no compressor between messages (less memory)"). Then an idle connection
+     * that exchanged a 32 KiB message holds no zlib state: its cost outside the heap is that of an
+     * uncompressed connection (6-13 KiB measured), not a Deflater's (about 180 KiB resident after
+     * such a message, 268 KiB reserved).
+     */
+    @BothContainers
+    void noContextTakeoverHoldsNoCompressorBetweenMessages(ContainerKind kind) throws Exception {
+        Counts counts = new Counts();
+        try (Containers.Running server = Containers.start(kind, deployment(kind, counts))) {
+            long perConnection = holdOpen(server, "no-takeover", 500, 32 << 10);
+            assertTrue(perConnection < 64 << 10, "an idle connection with compressionContextTakeover=false holds "
+                    + perConnection / 1024 + " KiB outside the heap: the Deflater is reset, not ended, after each message");
+        }
+    }
+
+    /**
+     * Opens the connections, one message each, holds them, and returns the growth outside the
+     * heap per connection (printing the whole measurement).
+     */
+    private static long holdOpen(Containers.Running server, String endpoint, int connections, int size) throws Exception {
         byte[] message = new byte[size];
         for (int i = 0; i < size; i++) {
             message[i] = MESSAGE[i % MESSAGE.length];
         }
-        byte[] payload = endpoint.equals("off") ? message : compress(message);
-        Counts counts = new Counts();
-        try (Containers.Running server = Containers.start(kind, deployment(kind, counts))) {
-            URI uri = server.ws("/" + endpoint);
-            // Warm-up on the uncompressed endpoint only: the container's pools and the JIT, no zlib memory.
-            runChurn(server.ws("/off"), 200, message);
-            List<Peer> open = new ArrayList<>();
-            Inflater inflater = new Inflater(true);
-            try {
-                Memory before = Memory.sample(true);
-                for (int i = 0; i < connections; i++) {
-                    Peer peer = Peer.connect(uri, OFFER);
-                    open.add(peer);
-                    peer.send(Peer.frame(0x1, !endpoint.equals("off"), payload));
-                    if (endpoint.equals("off")) {
-                        peer.expectPlainEcho(message);
-                    } else {
-                        inflater.reset(); // every connection's server compressor starts empty
-                        peer.expectCompressedEcho(message, inflater);
-                    }
+        boolean deflate = !endpoint.equals("off");
+        byte[] payload = deflate ? compress(message) : message;
+        URI uri = server.ws("/" + endpoint);
+        // Warm-up on the uncompressed endpoint only: the container's pools and the JIT, no zlib memory.
+        runChurn(server.ws("/off"), 200, message);
+        List<Peer> open = new ArrayList<>();
+        Inflater inflater = new Inflater(true);
+        try {
+            Memory before = Memory.sample(true);
+            for (int i = 0; i < connections; i++) {
+                Peer peer = Peer.connect(uri, OFFER);
+                open.add(peer);
+                peer.send(Peer.frame(0x1, deflate, payload));
+                if (deflate) {
+                    peer.expectCompressedEcho(message, inflater); // resets it: every server compressor starts empty
+                } else {
+                    peer.expectPlainEcho(message);
                 }
-                Thread.sleep(500);
-                Memory after = Memory.sample(true);
-                long perConnection = (after.rss - before.rss) / connections;
-                long outsidePer = (after.outsideHeap - before.outsideHeap) / connections;
-                long heapPer = (after.heapUsed - before.heapUsed) / connections;
-                System.out.println("[deflate memory] " + kind + " /" + endpoint + ": " + connections + " open connections, each after one "
-                        + size + "-byte message; extension " + open.get(0).extensions
-                        + "\n  before " + before + "\n  after  " + after
-                        + "\n  per connection: outside the heap " + outsidePer / 1024 + " KiB, heap used " + heapPer / 1024
-                        + " KiB; resident " + perConnection / 1024 + " KiB");
-            } finally {
-                inflater.end();
-                for (Peer p : open) {
-                    p.close();
-                }
+            }
+            Thread.sleep(500);
+            Memory after = Memory.sample(true);
+            long perConnection = (after.rss - before.rss) / connections;
+            long outsidePer = (after.outsideHeap - before.outsideHeap) / connections;
+            long heapPer = (after.heapUsed - before.heapUsed) / connections;
+            System.out.println("[deflate memory] " + server.kind() + " /" + endpoint + ": " + connections
+                    + " open connections, each after one " + size + "-byte message; extension " + open.get(0).extensions
+                    + "\n  before " + before + "\n  after  " + after
+                    + "\n  per connection: outside the heap " + outsidePer / 1024 + " KiB, heap used " + heapPer / 1024
+                    + " KiB; resident " + perConnection / 1024 + " KiB");
+            return outsidePer;
+        } finally {
+            inflater.end();
+            for (Peer p : open) {
+                p.close();
             }
         }
     }

@@ -156,8 +156,8 @@ class DeflateInteropIT {
 
     @BothContainers
     void rawBombInFragmentsIsClosedWith1009(ContainerKind kind) throws Exception {
-        // The bomb cut into 256-byte fragments (each inflates to about 256 KiB): the fifth passes the 1 MiB limit of
-        // /small, and the server refuses the message there, in the middle, without waiting for its last fragment.
+        // The bomb cut into 256-byte fragments (each inflates to about 256 KiB): the limit of /small (1 MiB) passes
+        // within the first eight, and the server refuses the message there, before it ends (none of them is final).
         try (DeflatePeer c = DeflatePeer.connect(SERVERS.get(kind), "/small", OFFER)) {
             int piece = 256;
             for (int i = 0; i < 8; i++) {

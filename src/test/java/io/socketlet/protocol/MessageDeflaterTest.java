@@ -362,6 +362,32 @@ class MessageDeflaterTest {
         }
     }
 
+    // ---- memory
+
+    @Test
+    void doesNotKeepTheLastMessageReachableAfterCompressingIt() throws Exception {
+        // java.util.zip.Deflater keeps a reference to the array given to setInput until the next setInput: with
+        // context takeover (the Deflater lives as long as the connection) an idle connection would otherwise hold
+        // its last compressed message, up to maxMessageSize (16 MiB on /echo), on the heap until it sends again.
+        for (boolean contextTakeover : new boolean[] {true, false}) {
+            MessageDeflater deflater = new MessageDeflater(contextTakeover);
+            try {
+                byte[] message = compressible(1 << 20);
+                java.lang.ref.WeakReference<byte[]> sent = new java.lang.ref.WeakReference<>(message);
+                deflater.compress(message, 0, message.length);
+                message = null;
+                for (int i = 0; i < 20 && sent.get() != null; i++) {
+                    System.gc();
+                    Thread.sleep(20);
+                }
+                assertTrue(sent.get() == null, "context takeover " + contextTakeover
+                        + ": the compressor still references the 1 MiB message it compressed");
+            } finally {
+                deflater.release();
+            }
+        }
+    }
+
     // ---- native memory
 
     @Test
