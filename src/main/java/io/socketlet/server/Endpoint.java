@@ -82,10 +82,6 @@ final class Endpoint {
         return settings;
     }
 
-    String name() {
-        return name;
-    }
-
     boolean isStopping() {
         return stopping;
     }
@@ -107,10 +103,6 @@ final class Endpoint {
         connections.remove(connection);
     }
 
-    int openConnections() {
-        return connections.size();
-    }
-
     private void sweep() {
         long now = System.nanoTime();
         synchronized (reservations) {
@@ -120,7 +112,7 @@ final class Endpoint {
             try {
                 connection.sweep(now);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Timer check failed for " + connection, e);
+                LOG.log(System.Logger.Level.WARNING, "Timer check failed on endpoint " + name + " for " + connection, e);
             }
         }
     }

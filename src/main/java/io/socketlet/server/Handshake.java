@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The opening handshake as a pure decision: request headers in, accept or refuse out, with no
@@ -30,10 +31,20 @@ public final class Handshake {
      * header, or any of the {@code Sec-WebSocket-*} handshake headers.
      */
     public static boolean isWebSocketRequest(HandshakeRequest request) {
-        return HeaderTokens.containsToken(joined(request, "Upgrade"), "websocket")
-                || request.header("Sec-WebSocket-Key") != null
-                || request.header("Sec-WebSocket-Version") != null
-                || request.header("Sec-WebSocket-Key1") != null;
+        return isWebSocketRequest(request::headers);
+    }
+
+    /**
+     * The same test over any header source (all values of a header by name, empty if absent), so
+     * the servlet can make it on the container's request before copying anything: a plain GET
+     * pays for no handshake snapshot.
+     */
+    public static boolean isWebSocketRequest(Function<String, List<String>> headers) {
+        List<String> upgrade = headers.apply("Upgrade");
+        return (!upgrade.isEmpty() && HeaderTokens.containsToken(String.join(", ", upgrade), "websocket"))
+                || !headers.apply("Sec-WebSocket-Key").isEmpty()
+                || !headers.apply("Sec-WebSocket-Version").isEmpty()
+                || !headers.apply("Sec-WebSocket-Key1").isEmpty();
     }
 
     /**

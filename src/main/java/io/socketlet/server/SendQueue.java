@@ -157,6 +157,13 @@ final class SendQueue implements Transport.WriteCallback {
         }
     }
 
+    /** Whether nothing is queued or being written. */
+    boolean isEmpty() {
+        synchronized (lock) {
+            return queue.isEmpty() && inFlight == null;
+        }
+    }
+
     /** Bytes queued and not yet handed to the container. */
     long bufferedBytes() {
         synchronized (lock) {
@@ -171,13 +178,6 @@ final class SendQueue implements Transport.WriteCallback {
     long stalledNanos(long now) {
         synchronized (lock) {
             return queue.isEmpty() && inFlight == null ? 0 : Math.max(0, now - lastProgressNanos);
-        }
-    }
-
-    /** Whether nothing is queued or being written. */
-    boolean isEmpty() {
-        synchronized (lock) {
-            return queue.isEmpty() && inFlight == null;
         }
     }
 

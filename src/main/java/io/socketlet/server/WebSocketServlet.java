@@ -14,7 +14,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -96,11 +98,11 @@ public abstract class WebSocketServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
-        ServletHandshakeRequest handshake = ServletHandshakeRequest.of(request);
-        if (!Handshake.isWebSocketRequest(handshake)) {
+        if (!Handshake.isWebSocketRequest(name -> headerValues(request, name))) {
             super.service(request, response);
             return;
         }
+        ServletHandshakeRequest handshake = ServletHandshakeRequest.of(request);
         if (endpoint.isStopping()) {
             refuse(response, 503, "Server is shutting down", Map.of("Retry-After", "5"));
             return;
@@ -136,6 +138,12 @@ public abstract class WebSocketServlet extends HttpServlet {
                 endpoint.release(reservation);
             }
         }
+    }
+
+    /** All values of a header; the Servlet API allows null where a container hides headers. */
+    private static List<String> headerValues(HttpServletRequest request, String name) {
+        Enumeration<String> values = request.getHeaders(name);
+        return values == null ? List.of() : Collections.list(values);
     }
 
     /** Plain GET: says the server is here. */
