@@ -10,7 +10,8 @@
  *   chatMessages     [{kind: 'message'|'notice'|'error', id, name, text, time, self}]
  *   chatPresence     {count, names}; chatName, chatId: this page's name and id in the room
  *   canvasStrokes    the picture: [{sid, color, width, points: [[x, y], ...]}], x and y from 0 to 1
- *   canvasInfo       {id, count, trimmed, maxPoints, historySegments, histories, received, clears}
+ *   canvasInfo       {id, count, trimmed, maxPoints, historySegments, histories, received, clears,
+ *                    pageTrimmed (segments this page dropped from canvasStrokes past maxPoints)}
  *   echoResults      [{kind: 'text'|'binary', bytes, rttMs, ok}]
  * and actions: sendChat(text), setName(name), echoText(text), echoBinary(bytes),
  *   drawStroke([[x, y], ...], {color, width}), clearCanvas(), reconnectNow().
@@ -27,7 +28,8 @@
     chatPresence: { count: 0, names: [] },
     chatName: null,
     chatId: null,
-    canvasInfo: { id: null, count: 0, trimmed: 0, maxPoints: 0, historySegments: 0, histories: 0, received: 0, clears: 0 },
+    canvasInfo: { id: null, count: 0, trimmed: 0, maxPoints: 0, historySegments: 0, histories: 0, received: 0, clears: 0,
+                  pageTrimmed: 0 },
     echoResults: [],
     /** All three open, and chat and canvas have had their welcome (and the canvas its history). */
     get ready() {

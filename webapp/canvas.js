@@ -6,7 +6,10 @@
  * thousandths of its width, so pages of any size show the same picture.
  *
  * The picture is the list of segments (window.socketlet.canvasStrokes): the server's history
- * when the connection opens, then every segment drawn here or received, until a clear.
+ * when the connection opens, then every segment drawn here or received, until a clear. The list
+ * is bounded like the server's history (its maxPoints, from the welcome): past it the oldest
+ * segments are dropped from the list, though the pixels stay until the canvas is redrawn (a
+ * resize), so a tab left open for days does not grow without end.
  */
 (function () {
   'use strict';
@@ -31,8 +34,11 @@
     const swatches = Array.prototype.slice.call(document.querySelectorAll('#canvas-swatches .swatch'));
     const defaultNote = note.textContent;
 
-    /** The picture: segments {sid, color, width, points}. */
+    /** The picture: segments {sid, color, width, points}, at most maxPoints points in all. */
     const strokes = [];
+    let strokePoints = 0;
+    /** Until the welcome says otherwise: the server's default history. */
+    let maxPoints = 20000;
     /** Strokes being drawn here, by pointer id. */
     const active = new Map();
     let color = '#4f46e5';
@@ -76,6 +82,23 @@
       ctx.stroke();
     }
 
+    /** Adds a segment to the picture and drops the oldest past maxPoints (the newest always stays). */
+    function keep(segment) {
+      strokes.push(segment);
+      strokePoints += segment.points.length;
+      let dropped = 0;
+      while (strokes.length > 1 && strokePoints > maxPoints) {
+        strokePoints -= strokes.shift().points.length;
+        dropped++;
+      }
+      model.canvasInfo.pageTrimmed += dropped;
+    }
+
+    function forgetAll() {
+      strokes.length = 0;
+      strokePoints = 0;
+    }
+
     function redraw() {
       ctx.fillStyle = '#ffffff';
       ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -106,7 +129,7 @@
       const points = stroke.anchor ? [stroke.anchor].concat(stroke.pending) : stroke.pending.slice();
       const segment = { type: 'stroke', sid: stroke.sid, color: stroke.color, width: stroke.width, points: points };
       if (socket.sendJson(segment)) {
-        strokes.push({ sid: 'me.' + stroke.sid, color: stroke.color, width: stroke.width, points: points, mine: true });
+        keep({ sid: 'me.' + stroke.sid, color: stroke.color, width: stroke.width, points: points, mine: true });
       }
       stroke.anchor = points[points.length - 1];
       stroke.pending = [];
@@ -220,14 +243,16 @@
           info.id = m.id;
           info.count = m.count;
           info.limits = m.limits;
+          if (m.limits && m.limits.historyPoints > 0) maxPoints = m.limits.historyPoints;
           Object.assign(model.connections.canvas, {
             protocol: m.protocol, subprotocol: m.subprotocol, extensions: m.extensions, server: m.server
           });
           break;
         case 'history':
           // The server's picture replaces ours: after a reconnect it may have moved on (or restarted).
-          strokes.length = 0;
-          (m.segments || []).forEach(function (s) { strokes.push(s); });
+          if (m.maxPoints > 0) maxPoints = m.maxPoints;
+          forgetAll();
+          (m.segments || []).forEach(keep);
           active.forEach(function (stroke) { stroke.anchor = null; });
           redraw();
           info.historySegments = strokes.length;
@@ -238,12 +263,12 @@
           showNote(m.trimmed > 0 ? trimmedNote(m.trimmed, m.maxPoints) : defaultNote, m.trimmed > 0);
           break;
         case 'stroke':
-          strokes.push(m);
+          keep(m);
           draw(m);
           info.received++;
           break;
         case 'clear':
-          strokes.length = 0;
+          forgetAll();
           redraw();
           info.clears++;
           info.trimmed = 0;

@@ -45,6 +45,8 @@
     nameInput.value = wantedName;
     let myId = null;
     let wasOpen = false;
+    /** Who has joined, id -> name, in joining order: the welcome's list, then each change. */
+    const members = new Map();
 
     function remember(entry) {
       model.chatMessages.push(entry);
@@ -56,10 +58,30 @@
       ui.append(log, ui.el('li', className || 'notice', text), MAX_LOG);
     }
 
-    function showPresence(message) {
-      model.chatPresence = { count: message.count, names: message.names || [] };
-      countLabel.textContent = String(message.count);
-      namesLabel.textContent = (message.names || []).join(' · ');
+    /**
+     * The server sends the list of who is here once, in the welcome, and then only who joined,
+     * renamed or left: the page keeps the list.
+     */
+    function updatePresence(m) {
+      switch (m.type) {
+        case 'welcome':
+          members.clear();
+          (m.members || []).forEach(function (member) { members.set(member.id, member.name); });
+          break;
+        case 'joined':
+        case 'renamed':
+          members.set(m.id, m.name); // a rename keeps its place in the list
+          break;
+        case 'left':
+          members.delete(m.id);
+          break;
+        default:
+          return;
+      }
+      const names = Array.from(members.values());
+      model.chatPresence = { count: names.length, names: names };
+      countLabel.textContent = String(names.length);
+      namesLabel.textContent = names.join(' · ');
     }
 
     function showMessage(m) {
@@ -96,11 +118,11 @@
           Object.assign(model.connections.chat, {
             protocol: m.protocol, subprotocol: m.subprotocol, extensions: m.extensions, server: m.server, welcomed: true
           });
-          showPresence(m);
+          updatePresence(m);
           socket.sendJson({ type: 'join', name: wantedName });
           break;
         case 'joined':
-          showPresence(m);
+          updatePresence(m);
           if (m.id === myId) {
             setMyName(m.name);
             notice('You joined as ' + m.name);
@@ -109,7 +131,7 @@
           }
           break;
         case 'renamed':
-          showPresence(m);
+          updatePresence(m);
           if (m.id === myId) {
             setMyName(m.name);
             notice('You are now ' + m.name);
@@ -118,7 +140,7 @@
           }
           break;
         case 'left':
-          showPresence(m);
+          updatePresence(m);
           notice(m.name + ' left');
           break;
         case 'message':

@@ -1,6 +1,7 @@
 package io.socketlet.demo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.socketlet.CloseCodes;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketHandler;
 
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * client: {"type":"stroke","sid":"a7","color":"#1e90ff","width":6,"points":[[0.1,0.2],...]}  (see {@link StrokeSegment})
  *         {"type":"clear"}
- * server: {"type":"welcome","id":3,"protocol":"13",...,"count":2,"limits":{"points":256,"width":64,"historyPoints":20000}}
+ * server: {"type":"welcome","id":3,"protocol":"13",...,"count":2,"limits":{"points":256,"width":64,"historyPoints":20000,"members":1000}}
  *         {"type":"history","segments":[...],"points":N,"maxPoints":M,"trimmed":T}    right after the welcome
  *         {"type":"stroke","id":3,"sid":"3.a7",...}                                 to everyone but its author
  *         {"type":"clear","id":3}                                                   to everyone, its author too
@@ -26,15 +27,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * A client may send {@value #BURST} messages at once, then {@value #PER_SECOND} a second (a pen
  * sends about 25 segments a second). Every change and broadcast runs in one {@link SerialQueue}:
- * a newcomer's history and the strokes after it arrive with no gap and no duplicate.
+ * a newcomer's history and the strokes after it arrive with no gap and no duplicate. The board
+ * holds at most {@code maxMembers} pages; one more is closed with 1013 and a reason.
  */
 public final class CanvasBoard {
 
     public static final int DEFAULT_HISTORY_POINTS = 20_000;
+    public static final int DEFAULT_MAX_MEMBERS = 1000;
     static final int BURST = 400;
     static final double PER_SECOND = 200;
 
     private final Hub hub;
+    private final int maxMembers;
     private final String serverInfo;
     private final SerialQueue serial = new SerialQueue();
     private final AtomicLong ids = new AtomicLong();
@@ -51,8 +55,19 @@ public final class CanvasBoard {
      * @param serverInfo       shown in the welcome
      */
     public CanvasBoard(long maxBufferedBytes, int historyPoints, String serverInfo) {
+        this(maxBufferedBytes, historyPoints, DEFAULT_MAX_MEMBERS, serverInfo);
+    }
+
+    /**
+     * @param maxMembers the most pages the board holds; one more is closed with 1013
+     */
+    public CanvasBoard(long maxBufferedBytes, int historyPoints, int maxMembers, String serverInfo) {
+        if (maxMembers < 1) {
+            throw new IllegalArgumentException("maxMembers must be positive");
+        }
         this.hub = new Hub(maxBufferedBytes, socket -> serial.submit(() -> leave(socket)));
         this.history = new StrokeHistory(historyPoints);
+        this.maxMembers = maxMembers;
         this.serverInfo = serverInfo;
     }
 
@@ -104,11 +119,16 @@ public final class CanvasBoard {
     // ---- serial tasks ----
 
     private void open(WebSocket socket, long id) {
+        if (present.size() >= maxMembers) {
+            socket.close(CloseCodes.TRY_AGAIN_LATER, "The canvas is full: " + maxMembers + " pages, the most it takes")
+                    .exceptionally(ignored -> null);
+            return;
+        }
         present.add(socket);
         hub.add(socket);
         ObjectNode welcome = Json.welcome("canvas", id, socket, serverInfo).put("count", present.size());
         welcome.putObject("limits").put("points", StrokeSegment.MAX_POINTS).put("width", StrokeSegment.MAX_WIDTH)
-                .put("historyPoints", history.maxPoints());
+                .put("historyPoints", history.maxPoints()).put("members", maxMembers);
         if (hub.send(socket, Json.write(welcome))) {
             hub.send(socket, history.toJson());
         }

@@ -12,7 +12,8 @@ import jakarta.servlet.ServletException;
  * against the public API only, as an application would. One canvas per servlet instance.
  *
  * <p>Init-params besides the engine's: {@code historyPoints}, the most points the history keeps
- * for newcomers (default {@value CanvasBoard#DEFAULT_HISTORY_POINTS}). {@code maxMessageSize} is
+ * for newcomers (default {@value CanvasBoard#DEFAULT_HISTORY_POINTS}); {@code maxMembers}, the most
+ * pages on the canvas at once (default {@value CanvasBoard#DEFAULT_MAX_MEMBERS}). {@code maxMessageSize} is
  * 16 KiB unless an init-param says otherwise (a segment of 256 points needs about 10 KiB). A client
  * with more than half of {@code maxBufferedBytes} waiting is closed with 1008.
  */
@@ -35,21 +36,10 @@ public class CanvasServlet extends WebSocketServlet {
 
     @Override
     public void init(ServletConfig config) throws ServletException {
-        int historyPoints = CanvasBoard.DEFAULT_HISTORY_POINTS;
-        String param = config.getInitParameter("historyPoints");
-        if (param != null) {
-            try {
-                historyPoints = Integer.parseInt(param.trim());
-            } catch (NumberFormatException e) {
-                historyPoints = -1;
-            }
-            if (historyPoints < 1) {
-                throw new ServletException(config.getServletName() + ": historyPoints must be a positive whole number, was '"
-                        + param + "'");
-            }
-        }
+        int historyPoints = InitParams.positiveInt(config, "historyPoints", CanvasBoard.DEFAULT_HISTORY_POINTS);
+        int maxMembers = InitParams.positiveInt(config, "maxMembers", CanvasBoard.DEFAULT_MAX_MEMBERS);
         super.init(config); // after the check: a servlet whose init fails is never destroyed
-        board = new CanvasBoard(settings().maxBufferedBytes() / 2, historyPoints, config.getServletContext().getServerInfo());
+        board = new CanvasBoard(settings().maxBufferedBytes() / 2, historyPoints, maxMembers, config.getServletContext().getServerInfo());
     }
 
     @Override

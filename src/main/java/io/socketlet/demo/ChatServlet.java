@@ -12,7 +12,8 @@ import jakarta.servlet.ServletException;
  * the public API only, as an application would. One room per servlet instance.
  *
  * <p>Messages are small: {@code maxMessageSize} is 8 KiB unless an init-param says otherwise. A
- * client with more than half of {@code maxBufferedBytes} waiting is closed with 1008.
+ * client with more than half of {@code maxBufferedBytes} waiting is closed with 1008. Init-param
+ * {@code maxMembers}: the most connections in the room (default {@value ChatRoom#DEFAULT_MAX_MEMBERS}).
  */
 public class ChatServlet extends WebSocketServlet {
 
@@ -33,8 +34,9 @@ public class ChatServlet extends WebSocketServlet {
 
     @Override
     public void init(ServletConfig config) throws ServletException {
-        super.init(config);
-        room = new ChatRoom(settings().maxBufferedBytes() / 2, config.getServletContext().getServerInfo());
+        int maxMembers = InitParams.positiveInt(config, "maxMembers", ChatRoom.DEFAULT_MAX_MEMBERS);
+        super.init(config); // after the check: a servlet whose init fails is never destroyed
+        room = new ChatRoom(settings().maxBufferedBytes() / 2, maxMembers, config.getServletContext().getServerInfo());
     }
 
     @Override

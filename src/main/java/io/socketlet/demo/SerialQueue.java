@@ -13,7 +13,8 @@ import java.util.ArrayDeque;
  * connection that fails while we write to it), and a container thread that holds its own socket
  * lock while it waits for ours is how deadlocks start. Here a submitter either finds the queue
  * idle and runs the tasks itself, or adds its task for the running thread and returns at once:
- * nothing blocks, and a task submitted from inside a task simply runs after it.
+ * nothing blocks, and a task submitted from inside a task simply runs after it. A task that
+ * throws anything is logged and the queue goes on with the next one.
  */
 final class SerialQueue {
 
@@ -42,9 +43,11 @@ final class SerialQueue {
             }
             try {
                 next.run();
-            } catch (RuntimeException e) {
-                // A bug in a task must not leave the queue stuck with running = true.
-                LOG.log(System.Logger.Level.WARNING, "demo room task failed", e);
+            } catch (Throwable t) {
+                // Whatever a task throws (an Error too: a StackOverflowError, an AssertionError),
+                // the queue goes on: leaving running = true would silence the room for good, since
+                // every later submitter would only queue its task for a runner that is gone.
+                LOG.log(System.Logger.Level.ERROR, "A room task failed; the room goes on with the next task", t);
             }
         }
     }

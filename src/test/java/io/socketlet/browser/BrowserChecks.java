@@ -163,4 +163,33 @@ abstract class BrowserChecks {
         assertNoConsoleErrors(ada);
         assertNoConsoleErrors(grace);
     }
+
+    @Test
+    @Order(4)
+    void theCanvasKeepsNoMoreStrokesThanTheServersHistory() {
+        ensureOpen(ada);
+        ensureOpen(grace);
+        ada.js("socketlet.clearCanvas()");
+        grace.waitUntil("return socketlet.canvasStrokes.length === 0 && socketlet.canvasInfo.clears > 0", "a blank canvas");
+        long before = ((Number) grace.js("return socketlet.canvasInfo.received")).longValue();
+        // 170 strokes of 128 points: 21,760 points against the server's history of 20,000.
+        ada.js("for (let i = 0; i < 170; i++) {"
+                + "  const points = [];"
+                + "  for (let j = 0; j < 128; j++) points.push([j / 128, (i % 100) / 100]);"
+                + "  socketlet.drawStroke(points, {color: '#0ea5e9', width: 2});"
+                + "}");
+        grace.waitUntil("return socketlet.canvasInfo.received - arguments[0] >= 170", "Ada's 170 strokes at Grace's", before);
+        for (DemoPage page : List.of(ada, grace)) {
+            long maxPoints = ((Number) page.js("return socketlet.canvasInfo.limits.historyPoints")).longValue();
+            long kept = ((Number) page.js("return socketlet.canvasStrokes.reduce((n, s) => n + s.points.length, 0)")).longValue();
+            assertTrue(kept <= maxPoints, page.browser + " keeps " + kept + " points, more than the server's " + maxPoints);
+            assertTrue(kept > maxPoints - 128, page.browser + " keeps the newest strokes, " + kept + " points");
+            assertTrue(((Number) page.js("return socketlet.canvasInfo.pageTrimmed")).longValue() >= 13,
+                    page.browser + " dropped its oldest strokes");
+        }
+        ada.js("socketlet.clearCanvas()");
+        grace.waitUntil("return socketlet.canvasStrokes.length === 0", "the canvas cleared again");
+        assertNoConsoleErrors(ada);
+        assertNoConsoleErrors(grace);
+    }
 }

@@ -179,6 +179,21 @@ class CanvasBoardTest {
     }
 
     @Test
+    void aFullCanvasClosesTheNextPageWith1013AndSaysWhy() {
+        board = new CanvasBoard(256 * 1024, 1000, 1, "test");
+        FakeSocket a = client("a");
+        FakeSocket second = client("second");
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, second.closeCode());
+        assertTrue(second.closeReason().startsWith("The canvas is full: 1 "), second.closeReason());
+        assertTrue(second.sent().isEmpty());
+        second.disconnect();
+        assertTrue(a.ofType("presence").isEmpty(), "a refused page never counted");
+        assertEquals(1, a.messages().get(0).path("limits").path("members").asInt());
+        a.disconnect();
+        assertTrue(client("third").isOpen());
+    }
+
+    @Test
     void presenceFollowsComingAndGoing() {
         FakeSocket a = client("a");
         FakeSocket b = client("b");

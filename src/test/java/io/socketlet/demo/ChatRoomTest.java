@@ -66,8 +66,72 @@ class ChatRoomTest {
         JsonNode left = ada.last("left");
         assertEquals("Linus", left.path("name").asText());
         assertEquals(1, left.path("count").asInt());
-        assertEquals(List.of("Ada"), room.names());
+        assertEquals(List.of("Ada"), room.names().join());
         assertEquals(1, room.listeners());
+    }
+
+    @Test
+    void presenceCarriesTheChangeAndALateJoinerGetsTheListOnce() {
+        FakeSocket ada = joined("Ada");
+        FakeSocket linus = joined("Linus");
+        ada.text("{\"type\":\"join\",\"name\":\"Ada L.\"}");
+        linus.disconnect();
+        for (String type : List.of("joined", "renamed", "left")) {
+            JsonNode event = ada.last(type);
+            assertTrue(event.path("names").isMissingNode() && event.path("members").isMissingNode(),
+                    "a " + type + " event names only who changed: " + event);
+            assertTrue(event.path("id").isIntegralNumber() && event.path("count").isIntegralNumber(), event.toString());
+        }
+        assertEquals("Linus", ada.last("left").path("name").asText());
+        assertEquals(1, ada.last("left").path("count").asInt());
+        assertEquals("Ada", ada.last("renamed").path("from").asText());
+
+        FakeSocket grace = joined("Grace");
+        FakeSocket late = client("late");
+        JsonNode welcome = late.messages().get(0);
+        assertEquals(2, welcome.path("count").asInt());
+        assertEquals(1, welcome.path("members").path(0).path("id").asLong());
+        assertEquals("Ada L.", welcome.path("members").path(0).path("name").asText());
+        assertEquals(3, welcome.path("members").path(1).path("id").asLong());
+        assertEquals("Grace", welcome.path("members").path(1).path("name").asText());
+        assertEquals("[\"Ada L.\",\"Grace\"]", welcome.path("names").toString());
+        assertEquals(1, late.sent().size(), "the list comes once, in the welcome");
+        grace.disconnect();
+    }
+
+    @Test
+    void aJoinCostsTheOthersTheSameFewBytesHoweverFullTheRoom() {
+        ChatRoom big = new ChatRoom(1 << 20, 2000, "test");
+        FakeSocket first = new FakeSocket("first", big.connect()).open().text("{\"type\":\"join\",\"name\":\"First\"}");
+        for (int i = 0; i < 500; i++) {
+            new FakeSocket("m" + i, big.connect()).open().text("{\"type\":\"join\",\"name\":\"member\"}");
+        }
+        List<JsonNode> joins = first.ofType("joined");
+        assertEquals(501, joins.size());
+        assertEquals("member 500", joins.get(500).path("name").asText(), "unique through the taken names");
+        assertEquals(501, joins.get(500).path("count").asInt());
+        int longest = first.sent().stream().filter(m -> m.contains("\"joined\"")).mapToInt(String::length).max().orElseThrow();
+        assertTrue(longest < 100, "the 501st join is as small as the first: " + longest + " characters");
+    }
+
+    @Test
+    void aFullRoomClosesTheNextConnectionWith1013AndSaysWhy() {
+        ChatRoom small = new ChatRoom(64 * 1024, 2, "test");
+        FakeSocket a = new FakeSocket("a", small.connect()).open();
+        FakeSocket b = new FakeSocket("b", small.connect()).open();
+        FakeSocket third = new FakeSocket("third", small.connect()).open();
+        assertEquals(CloseCodes.TRY_AGAIN_LATER, third.closeCode());
+        assertTrue(third.closeReason().startsWith("The room is full: 2 "), third.closeReason());
+        assertTrue(third.sent().isEmpty(), "no welcome for a connection the room refused");
+        third.text("{\"type\":\"join\",\"name\":\"Sneaky\"}").disconnect();
+        assertEquals(List.of(), small.names().join());
+        assertTrue(a.ofType("joined").isEmpty());
+        assertEquals(2, a.messages().get(0).path("limits").path("members").asInt());
+
+        b.disconnect();
+        FakeSocket fourth = new FakeSocket("fourth", small.connect()).open();
+        assertTrue(fourth.isOpen(), "a place came free");
+        assertEquals("welcome", fourth.messages().get(0).path("type").asText());
     }
 
     @Test
@@ -91,7 +155,7 @@ class ChatRoomTest {
         other.clearSent();
         ada.text("{\"type\":\"join\",\"name\":\"Ada L.\"}");
         assertEquals(List.of(), other.sent());
-        assertEquals(List.of("Ada L.", "Other"), room.names());
+        assertEquals(List.of("Ada L.", "Other"), room.names().join());
     }
 
     @Test
@@ -101,7 +165,7 @@ class ChatRoomTest {
         FakeSocket third = client("third").text("{\"type\":\"join\",\"name\":\"ada\"}");
         assertEquals("ADA 2", second.ofType("joined").get(0).path("name").asText());
         assertEquals("ada 3", third.last("joined").path("name").asText());
-        assertEquals(List.of("Ada", "ADA 2", "ada 3"), room.names());
+        assertEquals(List.of("Ada", "ADA 2", "ada 3"), room.names().join());
         String longName = "x".repeat(ChatRoom.MAX_NAME);
         joined(longName);
         FakeSocket again = client("again").text("{\"type\":\"join\",\"name\":\"" + longName + "\"}");
@@ -229,7 +293,7 @@ class ChatRoomTest {
         assertEquals(CloseCodes.POLICY_VIOLATION, stalled.closeCode());
         assertEquals("Slow", listener.last("left").path("name").asText());
         assertEquals(15, listener.ofType("message").size());
-        assertEquals(List.of("Talker", "Listener"), small.names());
+        assertEquals(List.of("Talker", "Listener"), small.names().join());
         stalled.disconnect(); // the engine's onClose comes later: no second notice
         assertEquals(1, listener.ofType("left").size());
     }
@@ -249,6 +313,6 @@ class ChatRoomTest {
             s.text(text.toString()); // throws if the handler throws
             s.disconnect();
         }
-        assertEquals(List.of(), room.names());
+        assertEquals(List.of(), room.names().join());
     }
 }

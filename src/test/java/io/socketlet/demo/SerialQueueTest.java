@@ -53,6 +53,30 @@ class SerialQueueTest {
     }
 
     @Test
+    void anErrorFromATaskDoesNotStopTheQueue() {
+        SerialQueue queue = new SerialQueue();
+        List<String> ran = new ArrayList<>();
+        Logger logger = Logger.getLogger(SerialQueue.class.getName());
+        Level level = logger.getLevel();
+        logger.setLevel(Level.OFF); // the log line and its stack trace are expected here
+        try {
+            // An Error, not an exception: a task that overflows its stack, or an assert. The
+            // tasks queued behind it by the running thread still run.
+            queue.submit(() -> {
+                queue.submit(() -> ran.add("queued behind the failing task"));
+                throw new StackOverflowError("expected by the test");
+            });
+            queue.submit(() -> {
+                throw new AssertionError("expected by the test");
+            });
+        } finally {
+            logger.setLevel(level);
+        }
+        queue.submit(() -> ran.add("after"));
+        assertEquals(List.of("queued behind the failing task", "after"), ran);
+    }
+
+    @Test
     void tasksFromManyThreadsNeverOverlapAndKeepEachThreadsOrder() throws Exception {
         SerialQueue queue = new SerialQueue();
         AtomicBoolean inside = new AtomicBoolean();
