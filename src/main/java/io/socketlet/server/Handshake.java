@@ -163,7 +163,8 @@ public final class Handshake {
         if (origin == null) {
             origin = request.header("Sec-WebSocket-Origin"); // sent instead of Origin by RFC 6455 drafts 8-12
         }
-        if (OriginPolicy.allows(origin, request.secure(), request.header("Host"), settings.allowedOrigins())) {
+        PublicAddress self = PublicAddress.of(request);
+        if (OriginPolicy.allows(origin, self.scheme(), self.host(), settings.allowedOrigins())) {
             return null;
         }
         return HandshakeDecision.reject(403, "Origin not allowed on this endpoint: " + origin);
@@ -214,7 +215,8 @@ public final class Handshake {
         LinkedHashMap<String, String> headers = new LinkedHashMap<>();
         headers.put("Upgrade", "WebSocket");
         headers.put("Connection", "Upgrade");
-        String location = (request.secure() ? "wss://" : "ws://") + request.header("Host") + request.path()
+        PublicAddress self = PublicAddress.of(request);
+        String location = (self.secure() ? "wss://" : "ws://") + self.host() + request.path()
                 + (request.query().isEmpty() ? "" : "?" + request.query());
         String origin = request.header("Origin");
         if (version == ProtocolVersion.HIXIE_76) {

@@ -18,11 +18,11 @@ final class OriginPolicy {
 
     /**
      * @param origin the request's {@code Origin}, or null
-     * @param secure whether the request came over TLS
-     * @param host the request's {@code Host} header
+     * @param scheme {@code http} or {@code https}: how the client reached us (see {@link PublicAddress})
+     * @param host the host and port the client addressed (the {@code Host} header, or a proxy's forwarded host)
      * @param allowed the {@code allowedOrigins} setting: empty means same-origin only
      */
-    static boolean allows(String origin, boolean secure, String host, List<String> allowed) {
+    static boolean allows(String origin, String scheme, String host, List<String> allowed) {
         if (origin == null) {
             return true;
         }
@@ -34,7 +34,7 @@ final class OriginPolicy {
             return false; // includes the opaque origin "null" (sandboxed frames, file: pages)
         }
         if (allowed.isEmpty() || allowed.contains("same-origin")) {
-            Endpoint self = parseHost(secure ? "https" : "http", host);
+            Endpoint self = parseHost(scheme, host);
             if (self != null && self.equals(o)) {
                 return true;
             }

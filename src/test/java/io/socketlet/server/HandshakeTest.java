@@ -377,6 +377,56 @@ class HandshakeTest {
             assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "http://evil.example"), settings));
         }
 
+        // Behind a TLS-terminating proxy (nginx: X-Forwarded-Proto https, Host passed through) the
+        // container sees http, the browser's page is https: the page's own origin is accepted.
+
+        @Test
+        void pageOwnHttpsOriginIsAcceptedBehindATlsTerminatingProxy() {
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("X-Forwarded-Proto", "https")
+                    .header("Origin", "https://server.example.com")));
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().set("Host", "server.example.com:8443")
+                    .header("X-Forwarded-Proto", "https").header("Origin", "https://server.example.com:8443")));
+        }
+
+        @Test
+        void anotherSiteIsRefusedBehindATlsTerminatingProxy() {
+            assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().header("X-Forwarded-Proto", "https")
+                    .header("Origin", "https://evil.example")));
+        }
+
+        @Test
+        void plainHttpPageIsNotTheOriginOfTheHttpsSiteBehindTheProxy() {
+            // The proxy says the client came over TLS: an http:// page of the same host is another origin.
+            assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().header("X-Forwarded-Proto", "https")
+                    .header("Origin", "http://server.example.com")));
+        }
+
+        @Test
+        void forwardedHeaderOfRfc7239IsReadToo() {
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample()
+                    .header("Forwarded", "for=192.0.2.60;proto=https;by=203.0.113.43, for=10.0.0.1;proto=http")
+                    .header("Origin", "https://server.example.com")));
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().set("Host", "10.0.0.5:8080")
+                    .header("Forwarded", "proto=https;host=\"server.example.com\"")
+                    .header("Origin", "https://server.example.com")));
+        }
+
+        @Test
+        void forwardedHostIsTheHostTheBrowserAddressed() {
+            // A proxy that rewrites Host (nginx's default is the upstream's address) and says the original.
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().set("Host", "127.0.0.1:8080")
+                    .header("X-Forwarded-Host", "server.example.com").header("X-Forwarded-Proto", "https")
+                    .header("Origin", "https://server.example.com")));
+            assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().set("Host", "127.0.0.1:8080")
+                    .header("X-Forwarded-Host", "server.example.com").header("Origin", "http://127.0.0.1:8080")));
+        }
+
+        @Test
+        void unknownForwardedSchemeFallsBackToTheContainersView() {
+            assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("X-Forwarded-Proto", "gopher")
+                    .header("Origin", "http://server.example.com")));
+        }
+
         @Test
         void originIsCheckedOnlyAfterTheHandshakeIsValid() {
             // A broken handshake says what is broken (400), whatever its origin.
@@ -471,6 +521,14 @@ class HandshakeTest {
         @Test
         void locationIsWssOverTls() {
             HandshakeDecision decision = negotiate(hixieRequest().secure(true).set("Origin", "https://example.com"), settings);
+            assertAccepted(decision);
+            assertEquals("wss://example.com/demo", decision.headers().get("Sec-WebSocket-Location"));
+        }
+
+        @Test
+        void locationIsWssBehindATlsTerminatingProxy() {
+            HandshakeDecision decision = negotiate(hixieRequest().header("X-Forwarded-Proto", "https")
+                    .set("Origin", "https://example.com"), settings);
             assertAccepted(decision);
             assertEquals("wss://example.com/demo", decision.headers().get("Sec-WebSocket-Location"));
         }
