@@ -7,10 +7,12 @@ package io.socketlet;
 public class WebSocketClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** A send refused because the connection is closed, for the reason given. */
     public WebSocketClosedException(String message) {
         super(message);
     }
 
+    /** A send refused because the connection is closed, for the reason and the failure given. */
     public WebSocketClosedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -12,13 +12,16 @@ public interface EndpointMetricsMXBean {
     /** Connections open now. */
     int getOpenConnections();
 
+    /** Handshakes answered with 101 since the endpoint started. */
     long getHandshakesAccepted();
 
     /** Refused handshakes by status and reason kind, such as {@code 400 bad-key} or {@code 403 origin}. */
     Map<String, Long> getHandshakesRefused();
 
+    /** Messages received from peers (data messages, after reassembly). */
     long getMessagesIn();
 
+    /** Frames handed to the container for peers. */
     long getMessagesOut();
 
     /** Bytes read from peers, on the wire. */

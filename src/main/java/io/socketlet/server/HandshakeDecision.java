@@ -47,6 +47,7 @@ public final class HandshakeDecision {
         return new HandshakeDecision(101, "Switching Protocols", headers, version, subprotocol, extensions, deflate);
     }
 
+    /** Whether the handshake succeeded (status 101): the connection upgrades. */
     public boolean accepted() {
         return status == 101;
     }

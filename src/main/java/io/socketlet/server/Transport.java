@@ -48,8 +48,10 @@ public interface Transport {
 
     /** Completion of one {@link #write}. */
     interface WriteCallback {
+        /** Every byte of the write was handed to the container. */
         void succeeded();
 
+        /** The write failed; the connection is going away. */
         void failed(Throwable cause);
     }
 }
