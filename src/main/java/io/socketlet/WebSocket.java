@@ -31,6 +31,17 @@ public interface WebSocket {
         return sendBinary(ByteBuffer.wrap(data));
     }
 
+    /**
+     * Sends a message prepared once for many connections (a broadcast): the frame is encoded
+     * once and shared, see {@link PreparedMessage} for which connections share it. Otherwise the
+     * same as {@link #sendText} or {@link #sendBinary}: queued, never blocking, the future tells
+     * when the bytes reached the container. This default encodes per connection; the engine's
+     * connections share the encoded frame.
+     */
+    default CompletableFuture<Void> send(PreparedMessage message) {
+        return message.isText() ? sendText(message.text()) : sendBinary(message.binary());
+    }
+
     /** Sends a ping with up to 125 bytes of payload; the peer's pong arrives at {@link WebSocketHandler#onPong}. */
     CompletableFuture<Void> ping(ByteBuffer payload);
 

@@ -23,6 +23,17 @@ public interface Encoder {
     /** The close frame (its status is dropped by protocols that cannot carry one). */
     ByteBuffer[] close(int code, String reason);
 
+    /**
+     * The shared frame of a message prepared once for many connections, if one fits this
+     * connection: duplicates of buffers that must not be written to. Null when this connection
+     * must encode the message itself (its compressor keeps context across messages).
+     *
+     * @throws UnsupportedOperationException if the protocol cannot carry the message (binary on hixie)
+     */
+    default ByteBuffer[] prepared(PreparedFrames message) {
+        return null;
+    }
+
     /** Frees what the encoder holds outside the heap (a compressor); called once the connection ended. */
     default void release() {
     }

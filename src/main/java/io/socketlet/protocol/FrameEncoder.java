@@ -14,6 +14,8 @@ public final class FrameEncoder implements Encoder {
 
     private final MessageDeflater deflater;
     private final int compressionThreshold;
+    /** Whether the deflater starts afresh with every message (server_no_context_takeover). */
+    private final boolean freshCompressorPerMessage;
 
     /** An encoder without compression. */
     public FrameEncoder() {
@@ -28,6 +30,20 @@ public final class FrameEncoder implements Encoder {
     public FrameEncoder(MessageDeflater deflater, int compressionThreshold) {
         this.deflater = deflater;
         this.compressionThreshold = compressionThreshold;
+        this.freshCompressorPerMessage = deflater != null && !deflater.contextTakeover();
+    }
+
+    /**
+     * Uncompressed, the shared frame fits every connection. Compressed, only a connection whose
+     * compressor starts afresh with each message produces the shared compressed frame's very
+     * bytes; one that keeps context (the default) must compress the message itself.
+     */
+    @Override
+    public ByteBuffer[] prepared(PreparedFrames message) {
+        if (deflater == null || message.size() < compressionThreshold) {
+            return message.rfc6455();
+        }
+        return freshCompressorPerMessage ? message.rfc6455Compressed() : null;
     }
 
     @Override

@@ -14,12 +14,21 @@ public final class HixieEncoder implements Encoder {
 
     @Override
     public ByteBuffer[] text(CharSequence text) {
-        byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
+        return textFrame(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code 0x00}, the UTF-8 bytes (copied), {@code 0xFF}. */
+    static ByteBuffer[] textFrame(byte[] utf8) {
         byte[] frame = new byte[utf8.length + 2];
         frame[0] = 0x00;
         System.arraycopy(utf8, 0, frame, 1, utf8.length);
         frame[frame.length - 1] = (byte) 0xff;
         return new ByteBuffer[] {ByteBuffer.wrap(frame)};
+    }
+
+    @Override
+    public ByteBuffer[] prepared(PreparedFrames message) {
+        return message.hixie();
     }
 
     @Override

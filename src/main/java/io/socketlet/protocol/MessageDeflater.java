@@ -25,6 +25,11 @@ public final class MessageDeflater {
         this.contextTakeover = contextTakeover;
     }
 
+    /** Whether the compressor keeps its window from one message to the next. */
+    public boolean contextTakeover() {
+        return contextTakeover;
+    }
+
     /** The compressed payload of one message, without the {@code 00 00 ff ff} tail. */
     public byte[] compress(byte[] data, int off, int len) {
         if (released) {

@@ -2,6 +2,7 @@ package io.socketlet.server;
 
 import io.socketlet.CloseCodes;
 import io.socketlet.HandshakeRequest;
+import io.socketlet.PreparedMessage;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketClosedException;
@@ -289,6 +290,21 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     public CompletableFuture<Void> sendBinary(ByteBuffer data) {
         // The encoder copies the bytes before this returns, as the API promises.
         return send(() -> encoder.binary(data), false);
+    }
+
+    /** A broadcast: the frame encoded once for all connections, offered as duplicates where it fits this one. */
+    @Override
+    public CompletableFuture<Void> send(PreparedMessage message) {
+        ByteBuffer[] shared;
+        try {
+            shared = encoder.prepared(message);
+        } catch (UnsupportedOperationException e) {
+            return CompletableFuture.failedFuture(e); // binary on a hixie road
+        }
+        if (shared == null) {
+            return message.isText() ? sendText(message.text()) : sendBinary(message.binary()); // a compressor with context
+        }
+        return send(() -> shared, false);
     }
 
     @Override
