@@ -1,20 +1,41 @@
 package io.socketlet;
 
+import static io.socketlet.SettingsTable.ALLOWED_ORIGINS;
+import static io.socketlet.SettingsTable.CLOSE_TIMEOUT;
+import static io.socketlet.SettingsTable.COMPRESSION;
+import static io.socketlet.SettingsTable.COMPRESSION_CONTEXT_TAKEOVER;
+import static io.socketlet.SettingsTable.COMPRESSION_THRESHOLD;
+import static io.socketlet.SettingsTable.HANDSHAKE_TIMEOUT;
+import static io.socketlet.SettingsTable.IDLE_TIMEOUT;
+import static io.socketlet.SettingsTable.MAX_BUFFERED_BYTES;
+import static io.socketlet.SettingsTable.MAX_CONNECTIONS;
+import static io.socketlet.SettingsTable.MAX_FRAGMENTS;
+import static io.socketlet.SettingsTable.MAX_FRAME_SIZE;
+import static io.socketlet.SettingsTable.MAX_HEADERS;
+import static io.socketlet.SettingsTable.MAX_HEADER_LENGTH;
+import static io.socketlet.SettingsTable.MAX_MESSAGE_SIZE;
+import static io.socketlet.SettingsTable.PING_INTERVAL;
+import static io.socketlet.SettingsTable.PONG_TIMEOUT;
+import static io.socketlet.SettingsTable.PROTOCOLS;
+import static io.socketlet.SettingsTable.SUBPROTOCOLS;
+import static io.socketlet.SettingsTable.TRANSPORT;
+import static io.socketlet.SettingsTable.WRITE_TIMEOUT;
+
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import java.util.StringJoiner;
 
 /**
- * The settings of one WebSocket endpoint. A servlet fills them from its init-params (so a
- * {@code web.xml} can set them) and then hands them to its {@code configure} hook for code to
- * adjust. Every setter validates at once and throws {@link IllegalArgumentException} naming the
- * setting, so a bad value fails the servlet's {@code init}, not a connection hours later.
+ * The settings of one WebSocket endpoint: an immutable value, made by a {@link Builder}. A servlet
+ * builds them from its {@code defaults} hook, then its init-params (so a {@code web.xml} wins over
+ * code defaults), then its {@code configure} hook. Every builder setter validates at once and
+ * throws {@link IllegalArgumentException} naming the setting, so a bad value fails the servlet's
+ * {@code init}, not a connection hours later.
  *
- * <p>Defaults protect the server: no limit is unbounded.
+ * <p>The names, text forms, defaults and rules are one table ({@code SettingsTable}); the
+ * README's settings table says what each does. Defaults protect the server: no limit is unbounded.
  */
 public final class WebSocketSettings {
 
@@ -28,88 +49,68 @@ public final class WebSocketSettings {
         JETTY
     }
 
-    public static final int DEFAULT_MAX_MESSAGE_SIZE = 1 << 20;
-    public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
-    public static final long DEFAULT_MAX_BUFFERED_BYTES = 4L << 20;
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    public static final int DEFAULT_COMPRESSION_THRESHOLD = 256;
-    public static final int DEFAULT_MAX_FRAGMENTS = 100_000;
-    public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
-    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
-    public static final int DEFAULT_MAX_HEADERS = 100;
-    public static final int DEFAULT_MAX_HEADER_LENGTH = 4096;
+    /** The init-param names, one per setting, in the README's order. */
+    public static final List<String> PARAMETER_NAMES = SettingsTable.ALL.stream().map(s -> s.name).toList();
 
-    private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-    private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-    private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration pingInterval = DEFAULT_PING_INTERVAL;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-    private Set<ProtocolVersion> protocols = EnumSet.of(ProtocolVersion.RFC6455);
-    private List<String> subprotocols = List.of();
-    private TransportMode transport = TransportMode.AUTO;
-    private boolean compression = true;
-    private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
-    private boolean compressionContextTakeover = true;
-    private int maxFragments = DEFAULT_MAX_FRAGMENTS;
-    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
-    private int maxHeaders = DEFAULT_MAX_HEADERS;
-    private int maxHeaderLength = DEFAULT_MAX_HEADER_LENGTH;
-    private List<String> allowedOrigins = List.of();
+    private static final WebSocketSettings DEFAULTS = new Builder().build();
 
-    /** The names accepted by {@link #set(String, String)}, one per setting. */
-    public static final List<String> PARAMETER_NAMES = List.of(
-            "maxFrameSize", "maxMessageSize", "maxBufferedBytes", "idleTimeout", "pingInterval",
-            "closeTimeout", "handshakeTimeout", "protocols", "subprotocols", "transport",
-            "compression", "compressionThreshold", "compressionContextTakeover", "maxFragments",
-            "maxConnections", "writeTimeout", "maxHeaders", "maxHeaderLength", "allowedOrigins");
+    private final int maxFrameSize;
+    private final int maxMessageSize;
+    private final int maxFragments;
+    private final long maxBufferedBytes;
+    private final Duration writeTimeout;
+    private final Duration idleTimeout;
+    private final Duration pingInterval;
+    private final Duration pongTimeout;
+    private final Duration closeTimeout;
+    private final Duration handshakeTimeout;
+    private final int maxConnections;
+    private final int maxHeaders;
+    private final int maxHeaderLength;
+    private final List<String> allowedOrigins;
+    private final Set<ProtocolVersion> protocols;
+    private final List<String> subprotocols;
+    private final boolean compression;
+    private final int compressionThreshold;
+    private final boolean compressionContextTakeover;
+    private final TransportMode transport;
 
-    /**
-     * Sets one setting from its text form, as found in an init-param: sizes in bytes or with a
-     * {@code K}/{@code M}/{@code G} suffix (powers of 1024), durations in milliseconds or with
-     * {@code ms}/{@code s}/{@code m}/{@code h}, lists comma-separated.
-     *
-     * @throws IllegalArgumentException naming the parameter, for an unknown name or a bad value
-     */
-    public WebSocketSettings set(String name, String value) {
-        try {
-            switch (name) {
-                case "maxFrameSize" -> maxFrameSize(toInt(parseSize(value)));
-                case "maxMessageSize" -> maxMessageSize(toInt(parseSize(value)));
-                case "maxBufferedBytes" -> maxBufferedBytes(parseSize(value));
-                case "idleTimeout" -> idleTimeout(parseDuration(value));
-                case "pingInterval" -> pingInterval(parseDuration(value));
-                case "closeTimeout" -> closeTimeout(parseDuration(value));
-                case "handshakeTimeout" -> handshakeTimeout(parseDuration(value));
-                case "protocols" -> {
-                    Set<ProtocolVersion> set = EnumSet.noneOf(ProtocolVersion.class);
-                    for (String token : splitList(value)) {
-                        set.add(ProtocolVersion.fromToken(token));
-                    }
-                    protocols(set);
-                }
-                case "subprotocols" -> subprotocols(splitList(value));
-                case "transport" -> transport(TransportMode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
-                case "compression" -> compression(parseBoolean(value));
-                case "compressionThreshold" -> compressionThreshold(toInt(parseSize(value)));
-                case "compressionContextTakeover" -> compressionContextTakeover(parseBoolean(value));
-                case "maxFragments" -> maxFragments(toInt(parseSize(value)));
-                case "maxConnections" -> maxConnections(toInt(parseSize(value)));
-                case "writeTimeout" -> writeTimeout(parseDuration(value));
-                case "maxHeaders" -> maxHeaders(toInt(parseSize(value)));
-                case "maxHeaderLength" -> maxHeaderLength(toInt(parseSize(value)));
-                case "allowedOrigins" -> allowedOrigins(splitList(value));
-                default -> throw new IllegalArgumentException("unknown setting (known: " + PARAMETER_NAMES + ")");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid WebSocket setting " + name + "='" + value + "': " + e.getMessage(), e);
-        }
-        return this;
+    private WebSocketSettings(Builder b) {
+        maxFrameSize = b.maxFrameSize;
+        maxMessageSize = b.maxMessageSize;
+        maxFragments = b.maxFragments;
+        maxBufferedBytes = b.maxBufferedBytes;
+        writeTimeout = b.writeTimeout;
+        idleTimeout = b.idleTimeout;
+        pingInterval = b.pingInterval;
+        pongTimeout = b.pongTimeout;
+        closeTimeout = b.closeTimeout;
+        handshakeTimeout = b.handshakeTimeout;
+        maxConnections = b.maxConnections;
+        maxHeaders = b.maxHeaders;
+        maxHeaderLength = b.maxHeaderLength;
+        allowedOrigins = b.allowedOrigins;
+        protocols = b.protocols;
+        subprotocols = b.subprotocols;
+        compression = b.compression;
+        compressionThreshold = b.compressionThreshold;
+        compressionContextTakeover = b.compressionContextTakeover;
+        transport = b.transport;
+    }
+
+    /** Every setting at its default. */
+    public static WebSocketSettings defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Largest frame payload accepted from a peer, in bytes; a larger one closes with 1009. Default 1 MiB. */
@@ -117,19 +118,14 @@ public final class WebSocketSettings {
         return maxFrameSize;
     }
 
-    public WebSocketSettings maxFrameSize(int bytes) {
-        this.maxFrameSize = positive("maxFrameSize", bytes);
-        return this;
-    }
-
-    /** Largest message accepted from a peer, all fragments together, in bytes; a larger one closes with 1009. Default 1 MiB. */
+    /** Largest message accepted from a peer, all fragments together (inflated), in bytes; larger closes with 1009. Default 1 MiB. */
     public int maxMessageSize() {
         return maxMessageSize;
     }
 
-    public WebSocketSettings maxMessageSize(int bytes) {
-        this.maxMessageSize = positive("maxMessageSize", bytes);
-        return this;
+    /** Most frames one message may be split into; more closes with 1009. Default 100,000. */
+    public int maxFragments() {
+        return maxFragments;
     }
 
     /**
@@ -141,165 +137,6 @@ public final class WebSocketSettings {
         return maxBufferedBytes;
     }
 
-    public WebSocketSettings maxBufferedBytes(long bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("maxBufferedBytes must be positive, was " + bytes);
-        }
-        this.maxBufferedBytes = bytes;
-        return this;
-    }
-
-    /** A connection that receives nothing for this long is closed with 1001. Zero disables. Default 5 minutes. */
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    public WebSocketSettings idleTimeout(Duration timeout) {
-        this.idleTimeout = nonNegative("idleTimeout", timeout);
-        return this;
-    }
-
-    /**
-     * A connection that sent nothing for this long gets a ping, so proxies with read timeouts
-     * do not cut a quiet connection (RFC 6455 only). Zero disables. Default 30 seconds.
-     */
-    public Duration pingInterval() {
-        return pingInterval;
-    }
-
-    public WebSocketSettings pingInterval(Duration interval) {
-        this.pingInterval = nonNegative("pingInterval", interval);
-        return this;
-    }
-
-    /** How long to wait for the peer's close frame after sending ours before dropping TCP. Default 5 seconds. */
-    public Duration closeTimeout() {
-        return closeTimeout;
-    }
-
-    public WebSocketSettings closeTimeout(Duration timeout) {
-        nonNegative("closeTimeout", timeout);
-        if (timeout.isZero()) {
-            throw new IllegalArgumentException("closeTimeout must be positive");
-        }
-        this.closeTimeout = timeout;
-        return this;
-    }
-
-    /** How long a hixie-76 client may take to send the 8 challenge bytes after its headers. Default 10 seconds. */
-    public Duration handshakeTimeout() {
-        return handshakeTimeout;
-    }
-
-    public WebSocketSettings handshakeTimeout(Duration timeout) {
-        nonNegative("handshakeTimeout", timeout);
-        if (timeout.isZero()) {
-            throw new IllegalArgumentException("handshakeTimeout must be positive");
-        }
-        this.handshakeTimeout = timeout;
-        return this;
-    }
-
-    /** The protocol roads this endpoint accepts. Default: RFC 6455 only (the legacy drafts have no masking). */
-    public Set<ProtocolVersion> protocols() {
-        return Collections.unmodifiableSet(protocols);
-    }
-
-    public WebSocketSettings protocols(Set<ProtocolVersion> versions) {
-        if (versions.isEmpty()) {
-            throw new IllegalArgumentException("protocols must name at least one version");
-        }
-        this.protocols = EnumSet.copyOf(versions);
-        return this;
-    }
-
-    /** The subprotocols this endpoint speaks, in the server's order of preference; empty by default. */
-    public List<String> subprotocols() {
-        return subprotocols;
-    }
-
-    public WebSocketSettings subprotocols(List<String> names) {
-        List<String> copy = new ArrayList<>();
-        for (String name : names) {
-            if (name.isEmpty() || !isToken(name)) {
-                throw new IllegalArgumentException("subprotocol '" + name + "' is not an HTTP token");
-            }
-            copy.add(name);
-        }
-        this.subprotocols = List.copyOf(copy);
-        return this;
-    }
-
-    /** Which I/O road carries connections. Default {@link TransportMode#AUTO}. */
-    public TransportMode transport() {
-        return transport;
-    }
-
-    public WebSocketSettings transport(TransportMode mode) {
-        if (mode == null) {
-            throw new IllegalArgumentException("transport must be one of " + List.of(TransportMode.values()));
-        }
-        this.transport = mode;
-        return this;
-    }
-
-    /** Whether permessage-deflate (RFC 7692) is negotiated when a client offers it. Default true. */
-    public boolean compression() {
-        return compression;
-    }
-
-    public WebSocketSettings compression(boolean enabled) {
-        this.compression = enabled;
-        return this;
-    }
-
-    /** Messages shorter than this many bytes are sent uncompressed even when compression is on. Default 256. */
-    public int compressionThreshold() {
-        return compressionThreshold;
-    }
-
-    public WebSocketSettings compressionThreshold(int bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("compressionThreshold must not be negative, was " + bytes);
-        }
-        this.compressionThreshold = bytes;
-        return this;
-    }
-
-    /**
-     * Whether compression state may be kept from one message to the next (better ratios; about
-     * 300 KiB of native memory per connection while it lasts). False answers both
-     * {@code no_context_takeover} parameters, so no compressor outlives a message. Default true.
-     */
-    public boolean compressionContextTakeover() {
-        return compressionContextTakeover;
-    }
-
-    public WebSocketSettings compressionContextTakeover(boolean allowed) {
-        this.compressionContextTakeover = allowed;
-        return this;
-    }
-
-    /** Most frames one message may be split into; more closes with 1009. Default 100,000. */
-    public int maxFragments() {
-        return maxFragments;
-    }
-
-    public WebSocketSettings maxFragments(int count) {
-        this.maxFragments = positive("maxFragments", count);
-        return this;
-    }
-
-    /** Most open connections on this endpoint; past it a handshake gets 503 with Retry-After. Default 50,000. */
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    public WebSocketSettings maxConnections(int count) {
-        this.maxConnections = positive("maxConnections", count);
-        return this;
-    }
-
     /**
      * A send that makes no progress for this long (the peer stopped reading and the socket
      * buffers are full) fails and drops the connection. Zero disables. Default 60 seconds.
@@ -308,9 +145,40 @@ public final class WebSocketSettings {
         return writeTimeout;
     }
 
-    public WebSocketSettings writeTimeout(Duration timeout) {
-        this.writeTimeout = nonNegative("writeTimeout", timeout);
-        return this;
+    /** A connection that receives nothing for this long is closed with 1001. Zero disables. Default 5 minutes. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * A connection that was quiet for this long gets a ping, so proxies with read timeouts do not
+     * cut it (RFC 6455 only). Zero disables. Default 30 seconds.
+     */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /**
+     * A ping unanswered this long closes the connection, so a dead peer does not wait out
+     * {@link #idleTimeout()}. Zero disables. Default 30 seconds, about the ping interval.
+     */
+    public Duration pongTimeout() {
+        return pongTimeout;
+    }
+
+    /** How long to wait for the peer's close frame after sending ours before dropping TCP. Default 5 seconds. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /** How long a hixie-76 client may take to send the 8 challenge bytes after its headers. Default 10 seconds. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** Most open connections on this endpoint; past it a handshake gets 503 with Retry-After. Default 50,000. */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** Most header fields in a handshake request; more gets 400. Default 100. */
@@ -318,23 +186,13 @@ public final class WebSocketSettings {
         return maxHeaders;
     }
 
-    public WebSocketSettings maxHeaders(int count) {
-        this.maxHeaders = positive("maxHeaders", count);
-        return this;
-    }
-
     /**
      * Longest value (all lines joined) of a header the handshake parses: {@code Connection},
-     * {@code Upgrade}, {@code Sec-WebSocket-Protocol}, {@code Sec-WebSocket-Extensions} and the
-     * keys; longer gets 400. Default 4096.
+     * {@code Upgrade}, {@code Sec-WebSocket-Protocol}, {@code Sec-WebSocket-Extensions}, the keys
+     * and {@code Origin}; longer gets 400. Default 4096.
      */
     public int maxHeaderLength() {
         return maxHeaderLength;
-    }
-
-    public WebSocketSettings maxHeaderLength(int chars) {
-        this.maxHeaderLength = positive("maxHeaderLength", chars);
-        return this;
     }
 
     /**
@@ -348,175 +206,228 @@ public final class WebSocketSettings {
         return allowedOrigins;
     }
 
-    public WebSocketSettings allowedOrigins(List<String> origins) {
-        List<String> copy = new ArrayList<>();
-        for (String origin : origins) {
-            String o = origin.trim();
-            if (!o.equals("*") && !o.equals("same-origin") && !isOrigin(o)) {
-                throw new IllegalArgumentException("'" + origin + "' is not an origin like https://example.com, * or same-origin");
-            }
-            copy.add(o);
-        }
-        this.allowedOrigins = List.copyOf(copy);
-        return this;
+    /** The protocol roads this endpoint accepts, read-only. Default: RFC 6455 only (the legacy drafts have no masking). */
+    public Set<ProtocolVersion> protocols() {
+        return protocols;
     }
 
-    /** An independent copy, so a running endpoint never sees later changes. */
-    public WebSocketSettings copy() {
-        WebSocketSettings c = new WebSocketSettings();
-        c.maxFrameSize = maxFrameSize;
-        c.maxMessageSize = maxMessageSize;
-        c.maxBufferedBytes = maxBufferedBytes;
-        c.idleTimeout = idleTimeout;
-        c.pingInterval = pingInterval;
-        c.closeTimeout = closeTimeout;
-        c.handshakeTimeout = handshakeTimeout;
-        c.protocols = EnumSet.copyOf(protocols);
-        c.subprotocols = subprotocols;
-        c.transport = transport;
-        c.compression = compression;
-        c.compressionThreshold = compressionThreshold;
-        c.compressionContextTakeover = compressionContextTakeover;
-        c.maxFragments = maxFragments;
-        c.maxConnections = maxConnections;
-        c.writeTimeout = writeTimeout;
-        c.maxHeaders = maxHeaders;
-        c.maxHeaderLength = maxHeaderLength;
-        c.allowedOrigins = allowedOrigins;
-        return c;
+    /** The subprotocols this endpoint speaks, in the server's order of preference; empty by default. */
+    public List<String> subprotocols() {
+        return subprotocols;
+    }
+
+    /** Whether permessage-deflate (RFC 7692) is negotiated when a client offers it. Default true. */
+    public boolean compression() {
+        return compression;
+    }
+
+    /** Messages shorter than this many bytes are sent uncompressed even when compression is on. Default 256. */
+    public int compressionThreshold() {
+        return compressionThreshold;
+    }
+
+    /**
+     * Whether compression state may be kept from one message to the next (better ratios; about
+     * 300 KiB of native memory per connection while it lasts). False answers both
+     * {@code no_context_takeover} parameters, so no compressor outlives a message. Default true.
+     */
+    public boolean compressionContextTakeover() {
+        return compressionContextTakeover;
+    }
+
+    /** Which I/O road carries connections. Default {@link TransportMode#AUTO}. */
+    public TransportMode transport() {
+        return transport;
     }
 
     @Override
-    public String toString() {
-        return "WebSocketSettings{maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize
-                + ", maxBufferedBytes=" + maxBufferedBytes + ", idleTimeout=" + idleTimeout
-                + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout + ", handshakeTimeout=" + handshakeTimeout
-                + ", protocols=" + protocols + ", subprotocols=" + subprotocols + ", transport=" + transport + ", compression=" + compression
-                + ", compressionThreshold=" + compressionThreshold + ", compressionContextTakeover=" + compressionContextTakeover
-                + ", maxFragments=" + maxFragments + ", maxConnections=" + maxConnections + ", writeTimeout=" + writeTimeout
-                + ", maxHeaders=" + maxHeaders + ", maxHeaderLength=" + maxHeaderLength + ", allowedOrigins=" + allowedOrigins + "}";
-    }
-
-    private static int positive(String name, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, was " + value);
-        }
-        return value;
-    }
-
-    private static Duration nonNegative(String name, Duration value) {
-        if (value == null || value.isNegative()) {
-            throw new IllegalArgumentException(name + " must be zero or positive, was " + value);
-        }
-        return value;
-    }
-
-    private static int toInt(long value) {
-        if (value > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("must be below 2 GiB");
-        }
-        return (int) value;
-    }
-
-    /** Parses {@code 1024}, {@code 64K}, {@code 16M}, {@code 16MiB}, {@code 1G}. */
-    static long parseSize(String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT);
-        if (t.endsWith("IB")) {
-            t = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("B")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        long unit = 1;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'K' -> unit = 1L << 10;
-                case 'M' -> unit = 1L << 20;
-                case 'G' -> unit = 1L << 30;
-                default -> unit = 1;
-            }
-        }
-        if (unit != 1) {
-            t = t.substring(0, t.length() - 1).trim();
-        }
-        long number;
-        try {
-            number = Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size (examples: 65536, 64K, 16M)");
-        }
-        if (number < 0 || number > Long.MAX_VALUE / unit) {
-            throw new IllegalArgumentException("size out of range");
-        }
-        return number * unit;
-    }
-
-    /** Parses {@code 250} (milliseconds), {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
-    static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        long unitMillis = 1;
-        if (t.endsWith("ms")) {
-            t = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("s")) {
-            unitMillis = 1000;
-            t = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("m")) {
-            unitMillis = 60_000;
-            t = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("h")) {
-            unitMillis = 3_600_000;
-            t = t.substring(0, t.length() - 1);
-        }
-        try {
-            long n = Long.parseLong(t.trim());
-            if (n < 0) {
-                throw new IllegalArgumentException("duration must not be negative");
-            }
-            return Duration.ofMillis(Math.multiplyExact(n, unitMillis));
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("not a duration (examples: 500ms, 30s, 5m)");
-        }
-    }
-
-    /** scheme://host[:port] and nothing more, as an Origin header carries it (RFC 6454). */
-    private static boolean isOrigin(String text) {
-        try {
-            java.net.URI uri = new java.net.URI(text);
-            return uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
-                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null;
-        } catch (java.net.URISyntaxException e) {
+    public boolean equals(Object o) {
+        if (!(o instanceof WebSocketSettings other)) {
             return false;
         }
-    }
-
-    private static boolean parseBoolean(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        return switch (t) {
-            case "true", "on", "yes" -> true;
-            case "false", "off", "no" -> false;
-            default -> throw new IllegalArgumentException("not a boolean (true or false)");
-        };
-    }
-
-    private static List<String> splitList(String text) {
-        List<String> out = new ArrayList<>();
-        for (String part : text.split(",")) {
-            String p = part.trim();
-            if (!p.isEmpty()) {
-                out.add(p);
-            }
-        }
-        return out;
-    }
-
-    /** RFC 7230 token: visible ASCII except separators. */
-    private static boolean isToken(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c <= 0x20 || c >= 0x7f || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+        for (Setting<?> setting : SettingsTable.ALL) {
+            if (!Objects.equals(setting.get(this), setting.get(other))) {
                 return false;
             }
         }
         return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = 1;
+        for (Setting<?> setting : SettingsTable.ALL) {
+            hash = 31 * hash + Objects.hashCode(setting.get(this));
+        }
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        StringJoiner out = new StringJoiner(", ", "WebSocketSettings{", "}");
+        for (Setting<?> setting : SettingsTable.ALL) {
+            out.add(setting.name + "=" + setting.get(this));
+        }
+        return out.toString();
+    }
+
+    /**
+     * Collects settings for {@link #build()}. Each setter checks its value at once and throws
+     * {@link IllegalArgumentException} naming the setting; a refused value changes nothing.
+     */
+    public static final class Builder {
+
+        private int maxFrameSize = MAX_FRAME_SIZE.defaultValue;
+        private int maxMessageSize = MAX_MESSAGE_SIZE.defaultValue;
+        private int maxFragments = MAX_FRAGMENTS.defaultValue;
+        private long maxBufferedBytes = MAX_BUFFERED_BYTES.defaultValue;
+        private Duration writeTimeout = WRITE_TIMEOUT.defaultValue;
+        private Duration idleTimeout = IDLE_TIMEOUT.defaultValue;
+        private Duration pingInterval = PING_INTERVAL.defaultValue;
+        private Duration pongTimeout = PONG_TIMEOUT.defaultValue;
+        private Duration closeTimeout = CLOSE_TIMEOUT.defaultValue;
+        private Duration handshakeTimeout = HANDSHAKE_TIMEOUT.defaultValue;
+        private int maxConnections = MAX_CONNECTIONS.defaultValue;
+        private int maxHeaders = MAX_HEADERS.defaultValue;
+        private int maxHeaderLength = MAX_HEADER_LENGTH.defaultValue;
+        private List<String> allowedOrigins = ALLOWED_ORIGINS.defaultValue;
+        private Set<ProtocolVersion> protocols = PROTOCOLS.defaultValue;
+        private List<String> subprotocols = SUBPROTOCOLS.defaultValue;
+        private boolean compression = COMPRESSION.defaultValue;
+        private int compressionThreshold = COMPRESSION_THRESHOLD.defaultValue;
+        private boolean compressionContextTakeover = COMPRESSION_CONTEXT_TAKEOVER.defaultValue;
+        private TransportMode transport = TRANSPORT.defaultValue;
+
+        private Builder() {
+        }
+
+        private Builder(WebSocketSettings s) {
+            for (Setting<?> setting : SettingsTable.ALL) {
+                setting.copy(s, this);
+            }
+        }
+
+        /**
+         * Sets one setting from its text form, as an init-param carries it: sizes in bytes or with
+         * a {@code K}/{@code M}/{@code G} suffix (powers of 1024), counts as plain numbers,
+         * durations in milliseconds or with {@code ms}/{@code s}/{@code m}/{@code h}, lists
+         * comma-separated, booleans as true/false, on/off or yes/no.
+         *
+         * @throws IllegalArgumentException naming the setting and the text, for an unknown name or a bad value
+         */
+        public Builder set(String name, String text) {
+            Setting<?> setting = SettingsTable.BY_NAME.get(name);
+            if (setting == null) {
+                throw new IllegalArgumentException("Invalid WebSocket setting " + name + "='" + text
+                        + "': unknown setting (known: " + PARAMETER_NAMES + ")");
+            }
+            setting.set(this, text);
+            return this;
+        }
+
+        public Builder maxFrameSize(int bytes) {
+            maxFrameSize = MAX_FRAME_SIZE.check(bytes);
+            return this;
+        }
+
+        public Builder maxMessageSize(int bytes) {
+            maxMessageSize = MAX_MESSAGE_SIZE.check(bytes);
+            return this;
+        }
+
+        public Builder maxFragments(int count) {
+            maxFragments = MAX_FRAGMENTS.check(count);
+            return this;
+        }
+
+        public Builder maxBufferedBytes(long bytes) {
+            maxBufferedBytes = MAX_BUFFERED_BYTES.check(bytes);
+            return this;
+        }
+
+        public Builder writeTimeout(Duration timeout) {
+            writeTimeout = WRITE_TIMEOUT.check(timeout);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            idleTimeout = IDLE_TIMEOUT.check(timeout);
+            return this;
+        }
+
+        public Builder pingInterval(Duration interval) {
+            pingInterval = PING_INTERVAL.check(interval);
+            return this;
+        }
+
+        public Builder pongTimeout(Duration timeout) {
+            pongTimeout = PONG_TIMEOUT.check(timeout);
+            return this;
+        }
+
+        public Builder closeTimeout(Duration timeout) {
+            closeTimeout = CLOSE_TIMEOUT.check(timeout);
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration timeout) {
+            handshakeTimeout = HANDSHAKE_TIMEOUT.check(timeout);
+            return this;
+        }
+
+        public Builder maxConnections(int count) {
+            maxConnections = MAX_CONNECTIONS.check(count);
+            return this;
+        }
+
+        public Builder maxHeaders(int count) {
+            maxHeaders = MAX_HEADERS.check(count);
+            return this;
+        }
+
+        public Builder maxHeaderLength(int chars) {
+            maxHeaderLength = MAX_HEADER_LENGTH.check(chars);
+            return this;
+        }
+
+        public Builder allowedOrigins(List<String> origins) {
+            allowedOrigins = ALLOWED_ORIGINS.check(origins);
+            return this;
+        }
+
+        public Builder protocols(Set<ProtocolVersion> versions) {
+            protocols = PROTOCOLS.check(versions);
+            return this;
+        }
+
+        public Builder subprotocols(List<String> names) {
+            subprotocols = SUBPROTOCOLS.check(names);
+            return this;
+        }
+
+        public Builder compression(boolean enabled) {
+            compression = COMPRESSION.check(enabled);
+            return this;
+        }
+
+        public Builder compressionThreshold(int bytes) {
+            compressionThreshold = COMPRESSION_THRESHOLD.check(bytes);
+            return this;
+        }
+
+        public Builder compressionContextTakeover(boolean allowed) {
+            compressionContextTakeover = COMPRESSION_CONTEXT_TAKEOVER.check(allowed);
+            return this;
+        }
+
+        public Builder transport(TransportMode mode) {
+            transport = TRANSPORT.check(mode);
+            return this;
+        }
+
+        /** The settings as collected; the builder may go on to build others. */
+        public WebSocketSettings build() {
+            return new WebSocketSettings(this);
+        }
     }
 }

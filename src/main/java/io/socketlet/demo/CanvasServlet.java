@@ -25,13 +25,8 @@ public class CanvasServlet extends WebSocketServlet {
     private transient CanvasBoard board;
 
     @Override
-    protected void configure(WebSocketSettings settings) {
-        if (getInitParameter("maxMessageSize") == null) {
-            settings.maxMessageSize(MAX_MESSAGE);
-        }
-        if (getInitParameter("maxFrameSize") == null) {
-            settings.maxFrameSize(MAX_MESSAGE);
-        }
+    protected void defaults(WebSocketSettings.Builder settings) {
+        settings.maxMessageSize(MAX_MESSAGE).maxFrameSize(MAX_MESSAGE);
     }
 
     @Override

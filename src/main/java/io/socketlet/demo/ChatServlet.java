@@ -23,13 +23,8 @@ public class ChatServlet extends WebSocketServlet {
     private transient ChatRoom room;
 
     @Override
-    protected void configure(WebSocketSettings settings) {
-        if (getInitParameter("maxMessageSize") == null) {
-            settings.maxMessageSize(MAX_MESSAGE);
-        }
-        if (getInitParameter("maxFrameSize") == null) {
-            settings.maxFrameSize(MAX_MESSAGE);
-        }
+    protected void defaults(WebSocketSettings.Builder settings) {
+        settings.maxMessageSize(MAX_MESSAGE).maxFrameSize(MAX_MESSAGE);
     }
 
     @Override

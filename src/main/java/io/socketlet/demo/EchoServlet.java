@@ -31,17 +31,9 @@ public class EchoServlet extends WebSocketServlet {
     };
 
     @Override
-    protected void configure(WebSocketSettings settings) {
-        // web.xml init-params win where given; otherwise room for the largest echo.
-        if (getInitParameter("maxMessageSize") == null) {
-            settings.maxMessageSize(MAX_MESSAGE);
-        }
-        if (getInitParameter("maxFrameSize") == null) {
-            settings.maxFrameSize(MAX_MESSAGE);
-        }
-        if (getInitParameter("maxBufferedBytes") == null) {
-            settings.maxBufferedBytes(4L * MAX_MESSAGE);
-        }
+    protected void defaults(WebSocketSettings.Builder settings) {
+        // Room for the largest echo; web.xml init-params still win.
+        settings.maxMessageSize(MAX_MESSAGE).maxFrameSize(MAX_MESSAGE).maxBufferedBytes(4L * MAX_MESSAGE);
     }
 
     @Override

@@ -52,6 +52,37 @@ public final class HeaderTokens {
     }
 
     /**
+     * Splits a comma-separated list whose elements need not be tokens (such as a list of origins
+     * in a setting): OWS trimmed, empty list elements skipped, the elements' own syntax left to
+     * the caller. A null value is an empty list.
+     */
+    public static List<String> elements(String value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        HeaderTokens in = new HeaderTokens(value);
+        while (in.nextElement()) {
+            int start = in.pos;
+            while (in.pos < value.length() && value.charAt(in.pos) != ',') {
+                in.pos++;
+            }
+            int end = in.pos;
+            while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            out.add(value.substring(start, end));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Whether the text is one RFC 7230 token ({@code 1*tchar}), as a subprotocol name must be. */
+    public static boolean isToken(String text) {
+        HeaderTokens in = new HeaderTokens(text);
+        return in.skipToken() && in.pos == text.length();
+    }
+
+    /**
      * Whether the list contains the token, ASCII case-insensitively: RFC 6455 section 4.2.1
      * wants "Upgrade" and "websocket" each "treated as an ASCII case-insensitive value". False if
      * the value is null or malformed.

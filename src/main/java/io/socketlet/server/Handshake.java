@@ -7,6 +7,7 @@ import io.socketlet.protocol.AcceptKey;
 import io.socketlet.protocol.ExtensionOffer;
 import io.socketlet.protocol.HeaderTokens;
 import io.socketlet.protocol.Hixie76;
+import io.socketlet.protocol.OriginPolicy;
 import io.socketlet.protocol.PerMessageDeflate;
 
 import java.util.Base64;

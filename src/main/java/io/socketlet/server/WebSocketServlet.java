@@ -40,8 +40,10 @@ import java.util.function.Consumer;
  * engine: on the container's {@code HttpUpgradeHandler}, or on Jetty over Jetty's own socket
  * (see {@code docs/jetty-upgrade-bug.md}).
  *
- * <p>Settings come from init-params named as in {@link WebSocketSettings#PARAMETER_NAMES}, then
- * from {@link #configure}; a bad value fails {@code init} with a message naming the parameter.
+ * <p>Settings are built in three steps: {@link #defaults} (the application's own defaults), then
+ * the init-params named as in {@link WebSocketSettings#PARAMETER_NAMES} (so {@code web.xml} wins
+ * over code defaults), then {@link #configure} (code that must have the last word). A bad value
+ * fails {@code init} with a message naming the servlet and the parameter.
  */
 public abstract class WebSocketServlet extends HttpServlet {
 
@@ -62,38 +64,51 @@ public abstract class WebSocketServlet extends HttpServlet {
      */
     protected abstract WebSocketHandler accept(HandshakeRequest request);
 
-    /** Adjusts the settings in code, after the init-params were applied. Does nothing by default. */
-    protected void configure(WebSocketSettings settings) {
+    /**
+     * Sets this endpoint's own defaults, before the init-params are applied: a value set here is
+     * what the endpoint uses unless {@code web.xml} names the setting. Does nothing by default.
+     */
+    protected void defaults(WebSocketSettings.Builder settings) {
+    }
+
+    /**
+     * Adjusts the settings in code after the init-params were applied: a value set here wins over
+     * {@code web.xml}. Does nothing by default.
+     */
+    protected void configure(WebSocketSettings.Builder settings) {
     }
 
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
-        WebSocketSettings settings = new WebSocketSettings();
-        Enumeration<String> names = config.getInitParameterNames();
-        while (names.hasMoreElements()) {
-            String name = names.nextElement();
-            if (WebSocketSettings.PARAMETER_NAMES.contains(name)) {
-                try {
-                    settings.set(name, config.getInitParameter(name));
-                } catch (IllegalArgumentException e) {
-                    throw new ServletException(config.getServletName() + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        try {
-            configure(settings);
-        } catch (IllegalArgumentException e) {
-            throw new ServletException(config.getServletName() + ": invalid WebSocket setting: " + e.getMessage(), e);
-        }
+        WebSocketSettings settings = buildSettings(config);
         scheduler = SharedScheduler.acquire(config.getServletContext());
-        endpoint = new Endpoint(config.getServletName(), settings.copy(), scheduler);
+        endpoint = new Endpoint(config.getServletName(), settings, scheduler);
         endpoint.metrics().register(config.getServletContext().getContextPath(), config.getServletName());
     }
 
-    /** This endpoint's settings, as applied at init. */
+    /** defaults(), then the init-params, then configure(); any bad value fails init naming the servlet. */
+    private WebSocketSettings buildSettings(ServletConfig config) throws ServletException {
+        WebSocketSettings.Builder settings = WebSocketSettings.builder();
+        try {
+            defaults(settings);
+            Enumeration<String> names = config.getInitParameterNames();
+            while (names.hasMoreElements()) {
+                String name = names.nextElement();
+                if (WebSocketSettings.PARAMETER_NAMES.contains(name)) {
+                    settings.set(name, config.getInitParameter(name));
+                }
+            }
+            configure(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ServletException(config.getServletName() + ": " + e.getMessage(), e);
+        }
+        return settings.build();
+    }
+
+    /** This endpoint's settings, as built at init. */
     protected final WebSocketSettings settings() {
-        return endpoint.settings().copy();
+        return endpoint.settings();
     }
 
     @Override

@@ -138,7 +138,7 @@ class HeaderParsingTest {
         String v = value.get();
         Request r = Request.valid().header(name, v);
         long start = System.nanoTime();
-        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, new WebSocketSettings());
+        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, WebSocketSettings.defaults());
         long ms = HostileSupport.elapsedMs(start);
         assertEquals(400, d.status(), "a " + v.length() + "-char " + name + " with the default maxHeaderLength (4096): " + d);
         assertTrue(d.reason().contains(name) || d.reason().toLowerCase(Locale.ROOT).contains("header"),
@@ -150,7 +150,7 @@ class HeaderParsingTest {
     @MethodSource("hostileValues")
     void aMegabyteHeaderIsParsedInLinearTimeWhenTheLimitAllowsIt(String name, String what, Supplier<String> value) {
         String v = value.get();
-        WebSocketSettings settings = new WebSocketSettings().maxHeaderLength(4 * MB).subprotocols(List.of("chat"));
+        WebSocketSettings settings = WebSocketSettings.builder().maxHeaderLength(4 * MB).subprotocols(List.of("chat")).build();
         // warm up the code paths on a small value of the same shape
         Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v.substring(0, Math.min(v.length(), 4096))), settings);
         long start = System.nanoTime();
@@ -187,7 +187,7 @@ class HeaderParsingTest {
         for (int i = 0; i < 200; i++) {
             r.header("X-Filler-" + i, "x");
         }
-        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, new WebSocketSettings());
+        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, WebSocketSettings.defaults());
         assertEquals(400, d.status(), d.toString());
         assertTrue(d.reason().toLowerCase(Locale.ROOT).contains("header"), d.reason());
     }
@@ -199,7 +199,7 @@ class HeaderParsingTest {
         for (int i = 0; i < 2000; i++) {
             r.header("Sec-WebSocket-Extensions", "x-ext-" + i);
         }
-        WebSocketSettings settings = new WebSocketSettings().maxHeaders(10_000);
+        WebSocketSettings settings = WebSocketSettings.builder().maxHeaders(10_000).build();
         HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, settings);
         assertEquals(400, d.status(), d.toString());
     }

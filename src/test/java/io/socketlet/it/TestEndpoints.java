@@ -55,7 +55,7 @@ public final class TestEndpoints {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected void configure(WebSocketSettings settings) {
+        protected void configure(WebSocketSettings.Builder settings) {
             settings.subprotocols(List.of("chat", "superchat", "v2.echo"));
         }
 

@@ -252,4 +252,27 @@ class HeaderTokensTest {
         assertEquals(count, offers.get(0).parameters().size());
         assertEquals(count, HeaderTokens.extensions("x; a, ".repeat(count / 2)).size() * 2);
     }
+
+    // ---- lists of anything (origins in a setting) and single tokens (subprotocol names)
+
+    @Test
+    void elementsSplitsAtCommasTrimsAndSkipsEmptiesWithoutJudgingTheElements() {
+        assertEquals(List.of("https://example.com", "same-origin", "http://localhost:8080"),
+                HeaderTokens.elements(" https://example.com ,, same-origin,\thttp://localhost:8080\t, "));
+        assertEquals(List.of("a b", "c"), HeaderTokens.elements("a b,c"));
+        assertEquals(List.of(), HeaderTokens.elements(" , ,"));
+        assertEquals(List.of(), HeaderTokens.elements(null));
+    }
+
+    @Test
+    void isTokenAcceptsOneTokenOnly() {
+        assertTrue(HeaderTokens.isToken("v2.echo"));
+        assertTrue(HeaderTokens.isToken("graphql-ws"));
+        assertFalse(HeaderTokens.isToken(""));
+        assertFalse(HeaderTokens.isToken("a b"));
+        assertFalse(HeaderTokens.isToken("a/b"));
+        assertFalse(HeaderTokens.isToken("a,b"));
+        assertFalse(HeaderTokens.isToken("\"chat\""));
+        assertFalse(HeaderTokens.isToken("ch\u00e4t"));
+    }
 }

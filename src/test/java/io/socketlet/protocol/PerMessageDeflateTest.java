@@ -160,7 +160,7 @@ class PerMessageDeflateTest {
     @ParameterizedTest(name = "[{index}] {0} (context takeover allowed: {1}) -> {2}")
     @MethodSource("table")
     void negotiatesTheOfferInTheHandshake(String offer, boolean allowContextTakeover, String expected) {
-        HandshakeDecision decision = handshake(new WebSocketSettings().compressionContextTakeover(allowContextTakeover),
+        HandshakeDecision decision = handshake(WebSocketSettings.builder().compressionContextTakeover(allowContextTakeover).build(),
                 "Sec-WebSocket-Extensions", offer);
         assertTrue(decision.accepted(), "declining an extension never refuses the handshake: " + decision);
         assertEquals(ProtocolVersion.RFC6455, decision.version());
@@ -230,7 +230,7 @@ class PerMessageDeflateTest {
         })
         void malformedHeaderGivesNoExtensionButTheHandshakeSucceeds(String header) {
             assertNull(HeaderTokens.extensions(header), "the test's header is malformed: " + header);
-            HandshakeDecision decision = handshake(new WebSocketSettings(), "Sec-WebSocket-Extensions", header);
+            HandshakeDecision decision = handshake(WebSocketSettings.defaults(), "Sec-WebSocket-Extensions", header);
             assertTrue(decision.accepted(), decision::toString);
             assertFalse(decision.headers().containsKey("Sec-WebSocket-Extensions"), decision::toString);
             assertNull(decision.deflate());
@@ -241,8 +241,8 @@ class PerMessageDeflateTest {
             PMD + "; server_max_window_bits=15", PMD + "; client_no_context_takeover; server_no_context_takeover"})
         void compressionOffNeverNegotiates(String offer) {
             for (boolean contextTakeover : new boolean[] {true, false}) {
-                HandshakeDecision decision = handshake(new WebSocketSettings().compression(false)
-                        .compressionContextTakeover(contextTakeover), "Sec-WebSocket-Extensions", offer);
+                HandshakeDecision decision = handshake(WebSocketSettings.builder().compression(false)
+                        .compressionContextTakeover(contextTakeover).build(), "Sec-WebSocket-Extensions", offer);
                 assertTrue(decision.accepted(), decision::toString);
                 assertFalse(decision.headers().containsKey("Sec-WebSocket-Extensions"), decision::toString);
                 assertNull(decision.deflate());
@@ -253,7 +253,7 @@ class PerMessageDeflateTest {
         @Test
         void readsOffersSpreadOverSeveralHeaderLines() {
             // RFC 7230 3.2.2: several lines of a list header are one list, in order.
-            HandshakeDecision decision = handshake(new WebSocketSettings(),
+            HandshakeDecision decision = handshake(WebSocketSettings.defaults(),
                     "Sec-WebSocket-Extensions", PMD + "; server_max_window_bits=10",
                     "Sec-WebSocket-Extensions", "x-webkit-deflate-frame",
                     "Sec-WebSocket-Extensions", PMD + "; client_no_context_takeover");
@@ -264,11 +264,11 @@ class PerMessageDeflateTest {
 
         @Test
         void answersNothingWhenNothingWasOffered() {
-            HandshakeDecision decision = handshake(new WebSocketSettings());
+            HandshakeDecision decision = handshake(WebSocketSettings.defaults());
             assertTrue(decision.accepted());
             assertFalse(decision.headers().containsKey("Sec-WebSocket-Extensions"));
             assertNull(decision.deflate());
-            HandshakeDecision empty = handshake(new WebSocketSettings(), "Sec-WebSocket-Extensions", "");
+            HandshakeDecision empty = handshake(WebSocketSettings.defaults(), "Sec-WebSocket-Extensions", "");
             assertTrue(empty.accepted());
             assertNull(empty.deflate());
         }
@@ -279,7 +279,7 @@ class PerMessageDeflateTest {
             // Python's websockets adds server_max_window_bits only when asked to.
             for (String offer : List.of(PMD + "; client_max_window_bits", PMD + "; client_max_window_bits=15",
                     PMD + "; server_no_context_takeover; client_no_context_takeover")) {
-                HandshakeDecision decision = handshake(new WebSocketSettings(), "Sec-WebSocket-Extensions", offer);
+                HandshakeDecision decision = handshake(WebSocketSettings.defaults(), "Sec-WebSocket-Extensions", offer);
                 assertNotNull(decision.deflate(), offer);
             }
         }
@@ -288,10 +288,10 @@ class PerMessageDeflateTest {
         void theAgreementDecidesBothCodecs() {
             // What each agreement means for the codecs the connection builds (server/Codecs.java): the server's
             // compressor keeps its window unless server_no_context_takeover; the decompressor unless client_.
-            PerMessageDeflate.Agreement plain = handshake(new WebSocketSettings(), "Sec-WebSocket-Extensions", PMD).deflate();
+            PerMessageDeflate.Agreement plain = handshake(WebSocketSettings.defaults(), "Sec-WebSocket-Extensions", PMD).deflate();
             assertFalse(plain.serverNoContextTakeover());
             assertFalse(plain.clientNoContextTakeover());
-            PerMessageDeflate.Agreement none = handshake(new WebSocketSettings().compressionContextTakeover(false),
+            PerMessageDeflate.Agreement none = handshake(WebSocketSettings.builder().compressionContextTakeover(false).build(),
                     "Sec-WebSocket-Extensions", PMD).deflate();
             assertTrue(none.serverNoContextTakeover());
             assertTrue(none.clientNoContextTakeover());

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** RFC 6455 section 4.2.1, "Reading the Client's Opening Handshake", one rule per test; then the hixie drafts. */
 class HandshakeTest {
 
-    private static final WebSocketSettings DEFAULTS = new WebSocketSettings();
+    private static final WebSocketSettings DEFAULTS = WebSocketSettings.defaults();
 
     private static HandshakeDecision negotiate(FakeHandshakeRequest request) {
         return Handshake.negotiate("GET", "HTTP/1.1", request, DEFAULTS);
@@ -234,7 +234,7 @@ class HandshakeTest {
     @Nested
     class Subprotocols {
 
-        private final WebSocketSettings settings = new WebSocketSettings().subprotocols(List.of("superchat", "chat"));
+        private final WebSocketSettings settings = WebSocketSettings.builder().subprotocols(List.of("superchat", "chat")).build();
 
         @Test
         void picksTheFirstInTheClientsOrderThatTheEndpointSpeaks() {
@@ -366,14 +366,14 @@ class HandshakeTest {
 
         @Test
         void allowedOriginsListsOthers() {
-            WebSocketSettings settings = new WebSocketSettings().allowedOrigins(List.of("https://app.example.com"));
+            WebSocketSettings settings = WebSocketSettings.builder().allowedOrigins(List.of("https://app.example.com")).build();
             assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "https://app.example.com"), settings));
             assertRefused(403, negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "https://other.example.com"), settings));
         }
 
         @Test
         void starAllowsEveryOrigin() {
-            WebSocketSettings settings = new WebSocketSettings().allowedOrigins(List.of("*"));
+            WebSocketSettings settings = WebSocketSettings.builder().allowedOrigins(List.of("*")).build();
             assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("Origin", "http://evil.example"), settings));
         }
 
@@ -439,7 +439,7 @@ class HandshakeTest {
 
     @Test
     void tooManyHeaderFieldsAreRefused() {
-        WebSocketSettings settings = new WebSocketSettings().maxHeaders(6);
+        WebSocketSettings settings = WebSocketSettings.builder().maxHeaders(6).build();
         assertAccepted(negotiate(FakeHandshakeRequest.rfcExample().header("X-One", "1"), settings));
         HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().header("X-One", "1").header("X-One", "2"), settings);
         assertRefused(400, decision);
@@ -447,7 +447,7 @@ class HandshakeTest {
 
     @Test
     void overlongParsedHeaderIsRefused() {
-        WebSocketSettings settings = new WebSocketSettings().maxHeaderLength(100);
+        WebSocketSettings settings = WebSocketSettings.builder().maxHeaderLength(100).build();
         String longList = "chat, ".repeat(30) + "chat";
         HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().header("Sec-WebSocket-Protocol", longList), settings);
         assertRefused(400, decision);
@@ -469,7 +469,7 @@ class HandshakeTest {
     @Test
     void deflateOfferIsNotAnsweredWhenCompressionIsOff() {
         HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample()
-                .header("Sec-WebSocket-Extensions", "permessage-deflate"), new WebSocketSettings().compression(false));
+                .header("Sec-WebSocket-Extensions", "permessage-deflate"), WebSocketSettings.builder().compression(false).build());
         assertAccepted(decision);
         assertFalse(decision.headers().containsKey("Sec-WebSocket-Extensions"));
         assertEquals(List.of(), decision.extensions());
@@ -492,8 +492,8 @@ class HandshakeTest {
         private static final String KEY1 = "4 @1  46546xW%0l 1 5";
         private static final String KEY2 = "12998 5 Y3 1  .P00";
 
-        private final WebSocketSettings settings = new WebSocketSettings()
-                .protocols(EnumSet.of(ProtocolVersion.RFC6455, ProtocolVersion.HIXIE_76));
+        private final WebSocketSettings settings = WebSocketSettings.builder()
+                .protocols(EnumSet.of(ProtocolVersion.RFC6455, ProtocolVersion.HIXIE_76)).build();
 
         private FakeHandshakeRequest hixieRequest() {
             return FakeHandshakeRequest.empty()

@@ -63,7 +63,7 @@ class WebSocketConnectionTest {
     // ---- set-up helpers
 
     private WebSocketConnection open(Completion completion) {
-        return open(new WebSocketSettings(), completion);
+        return open(WebSocketSettings.defaults(), completion);
     }
 
     private WebSocketConnection open(WebSocketSettings settings, Completion completion) {
@@ -250,7 +250,7 @@ class WebSocketConnectionTest {
 
     @Test
     void dataPastMaxBufferedBytesIntoANonEmptyQueueClosesWith1008() {
-        open(new WebSocketSettings().maxBufferedBytes(1000), Completion.HELD);
+        open(WebSocketSettings.builder().maxBufferedBytes(1000).build(), Completion.HELD);
         CompletableFuture<Void> first = connection.sendText(repeat('a', 600));
         CompletableFuture<Void> second = connection.sendText(repeat('b', 600));
 
@@ -271,7 +271,7 @@ class WebSocketConnectionTest {
 
     @Test
     void singleMessageLargerThanMaxBufferedBytesIsAcceptedIntoAnEmptyQueue() {
-        open(new WebSocketSettings().maxBufferedBytes(1000), Completion.INLINE);
+        open(WebSocketSettings.builder().maxBufferedBytes(1000).build(), Completion.INLINE);
         CompletableFuture<Void> big = connection.sendText(repeat('q', 5000));
         assertTrue(big.isDone() && !big.isCompletedExceptionally());
         assertEquals(repeat('q', 5000), onlyFrame().text());
@@ -434,7 +434,7 @@ class WebSocketConnectionTest {
 
     @Test
     void frameOverMaxFrameSizeClosesWith1009() {
-        open(new WebSocketSettings().maxFrameSize(10), Completion.INLINE);
+        open(WebSocketSettings.builder().maxFrameSize(10).build(), Completion.INLINE);
         receive(clientText(repeat('x', 11)));
         assertCloseFrame(1009, onlyFrame());
         assertFalse(transport.isClosed());
@@ -548,7 +548,7 @@ class WebSocketConnectionTest {
 
     @Test
     void idleTimeoutClosesWith1001() {
-        open(new WebSocketSettings().idleTimeout(Duration.ofMinutes(1)).pingInterval(Duration.ZERO), Completion.INLINE);
+        open(WebSocketSettings.builder().idleTimeout(Duration.ofMinutes(1)).pingInterval(Duration.ZERO).build(), Completion.INLINE);
         connection.sweep(System.nanoTime());
         assertTrue(connection.isOpen());
 
@@ -559,7 +559,7 @@ class WebSocketConnectionTest {
 
     @Test
     void zeroIdleTimeoutAndPingIntervalDisableBoth() {
-        open(new WebSocketSettings().idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO), Completion.INLINE);
+        open(WebSocketSettings.builder().idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO).build(), Completion.INLINE);
         connection.sweep(farFuture(Duration.ofDays(1)));
         assertTrue(connection.isOpen());
         assertEquals(List.of(), frames());
@@ -567,7 +567,7 @@ class WebSocketConnectionTest {
 
     @Test
     void pingIntervalSendsAPing() {
-        open(new WebSocketSettings().idleTimeout(Duration.ZERO).pingInterval(Duration.ofMinutes(1)), Completion.INLINE);
+        open(WebSocketSettings.builder().idleTimeout(Duration.ZERO).pingInterval(Duration.ofMinutes(1)).build(), Completion.INLINE);
         connection.sweep(System.nanoTime());
         assertEquals(List.of(), frames(), "not before the interval");
 
@@ -583,7 +583,7 @@ class WebSocketConnectionTest {
 
     @Test
     void writeTimeoutDropsAPeerThatStoppedReading() {
-        open(new WebSocketSettings().writeTimeout(Duration.ofMinutes(1)).idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO),
+        open(WebSocketSettings.builder().writeTimeout(Duration.ofMinutes(1)).idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO).build(),
                 Completion.HELD);
         CompletableFuture<Void> stuck = connection.sendText("never read");
         connection.sweep(System.nanoTime());
@@ -597,7 +597,7 @@ class WebSocketConnectionTest {
 
     @Test
     void writeTimeoutLeavesAConnectionWithNothingPendingAlone() {
-        open(new WebSocketSettings().writeTimeout(Duration.ofMinutes(1)).idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO),
+        open(WebSocketSettings.builder().writeTimeout(Duration.ofMinutes(1)).idleTimeout(Duration.ZERO).pingInterval(Duration.ZERO).build(),
                 Completion.INLINE);
         connection.sendText("read at once");
         connection.sweep(farFuture(Duration.ofMinutes(2)));

@@ -42,16 +42,17 @@ import org.mockito.ArgumentCaptor;
 
 /**
  * The servlet against mocked Servlet API objects: what status, headers and body each kind of
- * request gets, that an accepted one is upgraded, and that init-params and the configure hook
- * become the endpoint's settings.
+ * request gets, that an accepted one is upgraded, and that the defaults hook, the init-params and
+ * the configure hook, in that order, become the endpoint's settings.
  */
 class WebSocketServletTest {
 
-    /** A servlet whose accept() and configure() the test decides. */
+    /** A servlet whose accept(), defaults() and configure() the test decides. */
     static final class TestServlet extends WebSocketServlet {
         private static final long serialVersionUID = 1L;
         transient Function<HandshakeRequest, WebSocketHandler> accept = request -> new WebSocketHandler() { };
-        transient Consumer<WebSocketSettings> configure = settings -> { };
+        transient Consumer<WebSocketSettings.Builder> defaults = settings -> { };
+        transient Consumer<WebSocketSettings.Builder> configure = settings -> { };
         transient HandshakeRequest accepted;
 
         @Override
@@ -61,7 +62,12 @@ class WebSocketServletTest {
         }
 
         @Override
-        protected void configure(WebSocketSettings settings) {
+        protected void defaults(WebSocketSettings.Builder settings) {
+            defaults.accept(settings);
+        }
+
+        @Override
+        protected void configure(WebSocketSettings.Builder settings) {
             configure.accept(settings);
         }
 
@@ -389,7 +395,7 @@ class WebSocketServletTest {
     void configureHookRunsAfterTheInitParamsAndWins() throws Exception {
         AtomicReference<Integer> seen = new AtomicReference<>();
         servlet.configure = settings -> {
-            seen.set(settings.maxFrameSize());
+            seen.set(settings.build().maxFrameSize());
             settings.maxFrameSize(1234).subprotocols(List.of("graphql-ws"));
         };
         init(Map.of("maxFrameSize", "2K"));
@@ -416,13 +422,39 @@ class WebSocketServletTest {
     }
 
     @Test
-    void settingsAreACopyTheApplicationCannotChangeLater() throws Exception {
-        AtomicReference<WebSocketSettings> kept = new AtomicReference<>();
+    void settingsAreFixedAtInitTheApplicationCannotChangeThemLater() throws Exception {
+        AtomicReference<WebSocketSettings.Builder> kept = new AtomicReference<>();
         servlet.configure = kept::set;
         init();
         kept.get().maxFrameSize(1);
-        servlet.currentSettings().maxFrameSize(2);
-        assertEquals(WebSocketSettings.DEFAULT_MAX_FRAME_SIZE, servlet.currentSettings().maxFrameSize());
+        assertEquals(WebSocketSettings.defaults().maxFrameSize(), servlet.currentSettings().maxFrameSize());
+    }
+
+    @Test
+    void defaultsHookRunsBeforeTheInitParamsSoWebXmlWins() throws Exception {
+        // What the demo's servlets rely on: their own defaults, no "if (getInitParameter(x) == null)".
+        servlet.defaults = settings -> settings.maxMessageSize(16 << 20).maxFrameSize(16 << 20).pongTimeout(Duration.ofSeconds(5));
+        AtomicReference<Integer> seenByConfigure = new AtomicReference<>();
+        servlet.configure = settings -> seenByConfigure.set(settings.build().maxMessageSize());
+        init(Map.of("maxMessageSize", "1K"));
+        WebSocketSettings settings = servlet.currentSettings();
+        assertEquals(1024, settings.maxMessageSize(), "the init-param wins over the defaults hook");
+        assertEquals(16 << 20, settings.maxFrameSize(), "the defaults hook wins over the library default");
+        assertEquals(Duration.ofSeconds(5), settings.pongTimeout());
+        assertEquals(1024, seenByConfigure.get(), "configure() runs last and sees the result");
+    }
+
+    @Test
+    void invalidValueFromTheDefaultsHookFailsInitNamingTheServlet() {
+        servlet.defaults = settings -> settings.maxHeaders(-1);
+        ServletException e = assertThrows(ServletException.class, () -> servlet.init(config(Map.of())));
+        assertTrue(e.getMessage().contains("maxHeaders") && e.getMessage().contains("echo"), e::getMessage);
+    }
+
+    @Test
+    void aCountInitParamWithASizeSuffixFailsInit() {
+        ServletException e = assertThrows(ServletException.class, () -> servlet.init(config(Map.of("maxHeaders", "1K"))));
+        assertTrue(e.getMessage().contains("maxHeaders"), e::getMessage);
     }
 
     /** A response body kept in memory. */

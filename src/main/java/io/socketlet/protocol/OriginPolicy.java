@@ -1,4 +1,4 @@
-package io.socketlet.server;
+package io.socketlet.protocol;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,18 +11,18 @@ import java.util.Locale;
  * always send {@code Origin}; non-browser clients usually don't, and are not what this guards
  * against, so a missing {@code Origin} is accepted.
  */
-final class OriginPolicy {
+public final class OriginPolicy {
 
     private OriginPolicy() {
     }
 
     /**
      * @param origin the request's {@code Origin}, or null
-     * @param scheme {@code http} or {@code https}: how the client reached us (see {@link PublicAddress})
+     * @param scheme {@code http} or {@code https}: how the client reached us (the server's {@code PublicAddress})
      * @param host the host and port the client addressed (the {@code Host} header, or a proxy's forwarded host)
      * @param allowed the {@code allowedOrigins} setting: empty means same-origin only
      */
-    static boolean allows(String origin, String scheme, String host, List<String> allowed) {
+    public static boolean allows(String origin, String scheme, String host, List<String> allowed) {
         if (origin == null) {
             return true;
         }
@@ -46,6 +46,32 @@ final class OriginPolicy {
             }
         }
         return false;
+    }
+
+    /**
+     * Checks one entry of the {@code allowedOrigins} setting: {@code *}, {@code same-origin}, or an
+     * origin as an {@code Origin} header carries it (RFC 6454: {@code scheme://host[:port]} and
+     * nothing more, such as {@code https://example.com}).
+     *
+     * @return the entry, trimmed
+     * @throws IllegalArgumentException saying what an entry looks like
+     */
+    public static String checkEntry(String entry) {
+        String e = entry.trim();
+        if (e.equals("*") || e.equals("same-origin")) {
+            return e;
+        }
+        try {
+            URI uri = new URI(e);
+            if (parse(e) != null && uri.getRawUserInfo() == null
+                    && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return e;
+            }
+        } catch (URISyntaxException ignored) {
+            // refused below
+        }
+        throw new IllegalArgumentException("'" + entry + "' is not an origin like https://example.com, * or same-origin");
     }
 
     /** scheme, host and port, with the scheme's default port filled in, compared without case. */
