@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class PreparedMessageSendTest {
 
     private final SharedScheduler scheduler = SharedScheduler.acquire(null);
-    private final Endpoint endpoint = new Endpoint("prepared", new WebSocketSettings(), scheduler);
+    private final Endpoint endpoint = new Endpoint("prepared", WebSocketSettings.defaults(), scheduler);
 
     @AfterEach
     void release() {
