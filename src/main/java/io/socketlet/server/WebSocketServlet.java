@@ -4,7 +4,6 @@ import io.socketlet.HandshakeRequest;
 import io.socketlet.WebSocketHandler;
 import io.socketlet.WebSocketSettings;
 import io.socketlet.WebSocketSettings.TransportMode;
-import io.socketlet.server.jetty.JettyUpgrade;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -82,6 +81,13 @@ public abstract class WebSocketServlet extends HttpServlet {
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         WebSocketSettings settings = buildSettings(config);
+        if (settings.transport() != TransportMode.SERVLET) {
+            try {
+                JettyUpgrade.checkAvailable(config.getServletContext());
+            } catch (IllegalStateException e) {
+                throw new ServletException(config.getServletName() + ": " + e.getMessage(), e);
+            }
+        }
         scheduler = SharedScheduler.acquire(config.getServletContext());
         endpoint = new Endpoint(config.getServletName(), settings, scheduler);
         endpoint.metrics().register(config.getServletContext().getContextPath(), config.getServletName());

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the Jetty 12.1 bug that {@link JettyUpgrade} works around (docs/jetty-upgrade-bug.md):
+ * Pins the Jetty 12.1 bug that {@link io.socketlet.server.JettyUpgrade} works around (docs/jetty-upgrade-bug.md):
  * {@code HttpServletRequest.upgrade()} on a request without {@code Content-Length} gives an
  * upgraded input that is at EOF at once, and the client's next bytes are parsed as a new HTTP
  * request.

@@ -1,12 +1,9 @@
-package io.socketlet.server.jetty;
+package io.socketlet.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.socketlet.server.Transport;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -35,9 +31,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -47,9 +42,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The Jetty socket takeover, end to end: embedded Jetty 12.1 with a test servlet that does a
  * minimal RFC 6455 handshake, takes the socket over, and echoes raw bytes (no WebSocket framing),
- * driven by a raw socket client that sends no {@code Content-Length}, as browsers do.
+ * driven by a raw socket client that sends no {@code Content-Length}, as browsers do. Once per
+ * Servlet environment of Jetty 12.1 (the subclasses: ee10, ee11).
  */
-class JettyUpgradeTest {
+abstract class JettyUpgradeTest {
+
+    /** A servlet context of this test's environment, serving the servlet at every path. */
+    abstract Handler contextServing(HttpServlet servlet);
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final long TIMEOUT_SECONDS = 10;
@@ -211,7 +210,9 @@ class JettyUpgradeTest {
         assertNotNull(info);
         assertTrue(info.serviceReturned, "onOpen ran before service() returned");
         assertTrue(info.thread.startsWith("qtp"), info.thread); // Jetty's QueuedThreadPool
-        assertInstanceOf(InetSocketAddress.class, info.remote);
+        // Defined inside Jetty's class loader (the one of Jetty's request class), not the test's.
+        assertEquals("JettyClassLoader", info.transportLoader().getClass().getSimpleName());
+        assertEquals(info.requestLoader(), info.transportLoader().getParent());
     }
 
     @Test
@@ -300,9 +301,7 @@ class JettyUpgradeTest {
         connector.setPort(0);
         connector.setIdleTimeout(idleTimeoutMillis);
         server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addServlet(new ServletHolder(new HandshakeServlet(side)), "/*");
-        server.setHandler(context);
+        server.setHandler(contextServing(new HandshakeServlet(side)));
         server.start();
     }
 
@@ -315,7 +314,7 @@ class JettyUpgradeTest {
         volatile Transport lastOpened;
     }
 
-    record OpenInfo(String thread, boolean serviceReturned, Object remote) {
+    record OpenInfo(String thread, boolean serviceReturned, ClassLoader transportLoader, ClassLoader requestLoader) {
     }
 
     /** A minimal RFC 6455 handshake, then the takeover, then a raw byte echo. */
@@ -371,10 +370,11 @@ class JettyUpgradeTest {
             }
             AtomicBoolean serviceReturned = new AtomicBoolean();
             try {
+                ClassLoader requestLoader = JettyUpgrade.containerRequest(req).getClass().getClassLoader();
                 JettyUpgrade.takeOver(req, transport -> {
-                    Object remote = ((JettyTransport) transport).getRemoteAddress();
                     side.lastOpened = transport;
-                    side.opened.add(new OpenInfo(Thread.currentThread().getName(), serviceReturned.get(), remote));
+                    side.opened.add(new OpenInfo(Thread.currentThread().getName(), serviceReturned.get(),
+                            transport.getClass().getClassLoader(), requestLoader));
                     transport.start(new EchoListener(transport, side));
                 });
             } catch (IllegalStateException x) {

@@ -1,0 +1,32 @@
+package io.socketlet.server;
+
+import java.util.function.Consumer;
+
+/**
+ * Taking a request's socket over from the container, as the engine sees it. The one
+ * implementation, {@code io.socketlet.server.jetty.JettyTakeover}, lives inside Jetty's own class
+ * loader (see {@link JettyClassLoader}), so this interface is the border between the two loaders:
+ * it names only JDK types and {@link Transport}, which both sides resolve to the same class. The
+ * request is passed as the container's own object, the innermost one under any
+ * {@code ServletRequestWrapper}.
+ */
+public interface SocketTakeover {
+
+    /** Whether this request's socket can be taken over (a Jetty 12 request over HTTP/1.1). */
+    boolean canTakeOver(Object containerRequest);
+
+    /**
+     * Arranges that once the 101 response has gone out, the socket is switched to a new
+     * {@link Transport} handed to {@code onOpen} (see {@link JettyUpgrade#takeOver}).
+     *
+     * @throws IllegalStateException if the request cannot be taken over or the response status
+     *                               is not 101
+     */
+    void takeOver(Object containerRequest, Consumer<Transport> onOpen);
+
+    /**
+     * Runs {@code hook} when the server that serves this request starts to stop; closing the
+     * handle removes it (see {@link JettyUpgrade#whenServerStops}).
+     */
+    AutoCloseable whenServerStops(Object containerRequest, Runnable hook);
+}
