@@ -12,27 +12,31 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The jetty-home 12.1.8 distribution, as a person installs it: a jetty.base made with
- * {@code start.jar --add-modules=http,ee10-deploy}, the WAR copied into {@code webapps/} as
- * {@code ROOT.war} and {@code socketlet.war}, and {@code java -jar start.jar} in the foreground.
+ * {@code start.jar --add-modules=http,<environment>-deploy} (ee10 or ee11), the WAR copied into
+ * {@code webapps/} unchanged as {@code ROOT.war} and {@code socketlet.war}, and
+ * {@code java -jar start.jar} in the foreground.
  *
- * <p>A third copy, {@code servlet-road.war}, lacks {@code WEB-INF/jetty-ee10-web.xml}: Jetty
- * keeps its classes hidden from it, so socketlet cannot take the socket over and falls back to
- * {@code HttpServletRequest.upgrade()}, which on Jetty 12.1 loses a client's first frame when the
- * upgrade request has no {@code Content-Length}. The tests use it as the control that shows the
- * other two really take the Jetty road.
+ * <p>A third copy, {@code servlet-road.war}, has its {@code /echo} servlet set to
+ * {@code transport=SERVLET}: it takes {@code HttpServletRequest.upgrade()}, which on Jetty 12.1
+ * loses a client's first frame when the upgrade request has no {@code Content-Length}. The tests
+ * use it as the control that shows the other two really take the Jetty takeover road.
  */
 final class JettyDistribution extends StandaloneServer {
 
-    /** The context of the WAR copy without jetty-ee10-web.xml. */
+    /** The context of the WAR copy whose echo takes the Servlet API road. */
     static final String SERVLET_ROAD = "/servlet-road";
 
-    private JettyDistribution() throws IOException {
-        super("socketlet.jetty.home", "jetty");
+    /** The Servlet environment module: {@code ee10} (Servlet 6.0) or {@code ee11} (Servlet 6.1). */
+    private final String environment;
+
+    private JettyDistribution(String environment) throws IOException {
+        super("socketlet.jetty.home", "jetty-" + environment);
+        this.environment = environment;
     }
 
-    /** Makes a jetty.base, deploys the WAR three times and starts Jetty. */
-    static JettyDistribution startNew() throws Exception {
-        JettyDistribution jetty = new JettyDistribution();
+    /** Makes a jetty.base for this environment, deploys the WAR three times and starts Jetty. */
+    static JettyDistribution startNew(String environment) throws Exception {
+        JettyDistribution jetty = new JettyDistribution(environment);
         try {
             jetty.configure();
             jetty.launch();
@@ -45,7 +49,7 @@ final class JettyDistribution extends StandaloneServer {
 
     private void configure() throws Exception {
         Process setup = new ProcessBuilder(java(), "-jar", home.resolve("start.jar").toString(),
-                "jetty.home=" + home, "jetty.base=" + base, "--add-modules=http,ee10-deploy")
+                "jetty.home=" + home, "jetty.base=" + base, "--add-modules=http," + environment + "-deploy")
                 .directory(base.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(base.resolve("setup.log").toFile())
@@ -66,13 +70,20 @@ final class JettyDistribution extends StandaloneServer {
         Path control = webapps.resolve(SERVLET_ROAD.substring(1) + ".war");
         Files.copy(war, control);
         try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + control.toUri()), Map.of())) {
-            Files.delete(zip.getPath("/WEB-INF/jetty-ee10-web.xml"));
+            Path webXml = zip.getPath("/WEB-INF/web.xml");
+            String echo = "<servlet-class>io.socketlet.demo.EchoServlet</servlet-class>";
+            String xml = Files.readString(webXml);
+            if (!xml.contains(echo)) {
+                throw new IllegalStateException("the demo's web.xml no longer declares " + echo);
+            }
+            Files.writeString(webXml, xml.replace(echo, echo
+                    + "<init-param><param-name>transport</param-name><param-value>SERVLET</param-value></init-param>"));
         }
     }
 
     @Override
     String name() {
-        return "Jetty 12.1.8 (jetty-home)";
+        return "Jetty 12.1.8 (jetty-home, " + environment + ")";
     }
 
     @Override

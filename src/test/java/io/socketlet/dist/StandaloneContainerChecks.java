@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What a person checks after deploying the WAR that {@code mvn package} built into a real,
  * standalone container: under ROOT and under {@code /socketlet}, the plain GET text, an RFC 6455
- * echo from a client that sends no {@code Content-Length} (as browsers do), a draft-hixie-76 echo,
+ * echo from a client that sends no {@code Content-Length} (as browsers do), the close codes of
+ * protocol violations, a draft-hixie-76 echo,
  * two clients chatting, and the page itself. One container process per concrete class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -138,6 +139,23 @@ abstract class StandaloneContainerChecks {
             client.send(Frame.close(1000, "done"));
             Frame.Received close = client.readClose(false);
             assertEquals(1000, close.closeCode(), client::transcript);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contexts")
+    void protocolViolationsCloseWithTheirCodes(String context) throws Exception {
+        try (RawWebSocketClient client = RawWebSocketClient.connect(server.ws(path(context) + "/echo"))) {
+            client.send(Frame.text(new byte[] {'o', 'k', (byte) 0xC3, 0x28})); // 0xC3 0x28: not UTF-8
+            client.expectFailure(1007);
+        }
+        try (RawWebSocketClient client = RawWebSocketClient.connect(server.ws(path(context) + "/echo"))) {
+            client.send(Frame.text("a client must mask").unmasked());
+            client.expectFailure(1002);
+        }
+        try (RawWebSocketClient client = RawWebSocketClient.connect(server.ws(path(context) + "/echo"))) {
+            client.send(Frame.close(4321, "an application's own code"));
+            assertEquals(4321, client.readClose(false).closeCode(), "the server echoes the code it was sent");
         }
     }
 
