@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * {@link JettyClassLoader}; it talks to them through {@link SocketTakeover} and {@link Transport}
  * only. On Tomcat it answers false and loads nothing.
  */
-public final class JettyUpgrade {
+final class JettyUpgrade {
 
     private static final System.Logger LOG = System.getLogger(JettyUpgrade.class.getName());
     private static final String TAKEOVER_CLASS = JettyClassLoader.JETTY_SIDE_PACKAGE + ".JettyTakeover";

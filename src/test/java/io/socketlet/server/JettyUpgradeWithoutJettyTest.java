@@ -91,6 +91,12 @@ class JettyUpgradeWithoutJettyTest {
         return new NoJettyClassLoader(classes, JettyUpgrade.class.getClassLoader());
     }
 
+    /** JettyUpgrade is package-private, and the webapp loader's copy is in another runtime package. */
+    static Method accessible(Method method) {
+        method.setAccessible(true);
+        return method;
+    }
+
     private static HttpServletRequest tomcatLikeRequest() {
         return (HttpServletRequest) Proxy.newProxyInstance(HttpServletRequest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
@@ -108,7 +114,7 @@ class JettyUpgradeWithoutJettyTest {
         webapp = webappLoader();
         Class<?> upgrade = webapp.loadClass(JettyUpgrade.class.getName());
         assertEquals(webapp, upgrade.getClassLoader());
-        Method isAvailable = upgrade.getMethod("isAvailable", HttpServletRequest.class);
+        Method isAvailable = accessible(upgrade.getMethod("isAvailable", HttpServletRequest.class));
         assertEquals(false, isAvailable.invoke(null, tomcatLikeRequest()));
     }
 
@@ -116,7 +122,7 @@ class JettyUpgradeWithoutJettyTest {
     void takeOverFailsWithIllegalStateNotLinkageErrorOnAnotherContainer() throws Exception {
         webapp = webappLoader();
         Class<?> upgrade = webapp.loadClass(JettyUpgrade.class.getName());
-        Method takeOver = upgrade.getMethod("takeOver", HttpServletRequest.class, Consumer.class);
+        Method takeOver = accessible(upgrade.getMethod("takeOver", HttpServletRequest.class, Consumer.class));
         Consumer<Object> onOpen = t -> { };
         InvocationTargetException x = assertThrows(InvocationTargetException.class,
                 () -> takeOver.invoke(null, tomcatLikeRequest(), onOpen));
@@ -207,7 +213,7 @@ class JettyUpgradeWithoutJettyTest {
         HiddenJettyServlet(ClassLoader webapp) throws ReflectiveOperationException {
             this.webapp = webapp;
             Class<?> upgrade = webapp.loadClass(JettyUpgrade.class.getName());
-            takeOver = upgrade.getMethod("takeOver", HttpServletRequest.class, Consumer.class);
+            takeOver = accessible(upgrade.getMethod("takeOver", HttpServletRequest.class, Consumer.class));
             transportType = webapp.loadClass(Transport.class.getName());
             listenerType = webapp.loadClass(Transport.TransportListener.class.getName());
             callbackType = webapp.loadClass(Transport.WriteCallback.class.getName());
