@@ -118,17 +118,20 @@ final class JettyUpgrade {
      * @throws IllegalStateException naming the cause and the way out ({@code transport=SERVLET})
      */
     public static void checkAvailable(ServletContext context) {
-        String server = String.valueOf(context.getServerInfo());
-        if (!server.toLowerCase(Locale.ROOT).startsWith("jetty/12.")) {
+        checkAvailable(String.valueOf(context.getServerInfo()), context.getClass());
+    }
+
+    /** {@link #checkAvailable(ServletContext)} on the context's server info and class. */
+    static void checkAvailable(String serverInfo, Class<?> contextClass) {
+        if (!serverInfo.toLowerCase(Locale.ROOT).startsWith("jetty/12.")) {
             return;
         }
-        Class<?> contextClass = context.getClass();
         if (!isJettyClass(contextClass)) {
             return; // a wrapped context: the first request tells
         }
         Object found = lookUp(contextClass.getClassLoader());
         if (found instanceof Throwable failure) {
-            throw new IllegalStateException("socketlet cannot take sockets over from " + server + " ("
+            throw new IllegalStateException("socketlet cannot take sockets over from " + serverInfo + " ("
                     + failure + "). On Jetty 12.1, HttpServletRequest.upgrade() loses the first message of "
                     + "clients that send no Content-Length, browsers among them (docs/jetty-upgrade-bug.md). "
                     + "To use it anyway, set the servlet's init-param transport=SERVLET.", failure);

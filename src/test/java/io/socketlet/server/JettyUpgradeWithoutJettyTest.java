@@ -138,6 +138,25 @@ class JettyUpgradeWithoutJettyTest {
     }
 
     /**
+     * A Jetty 12 whose classes the takeover cannot use (here: a loader that has Jetty's util jar and
+     * nothing of its server) must stop the servlet with the reason and the way out, never let it
+     * run the Servlet API road quietly, where browsers' first messages are lost.
+     */
+    @Test
+    void refusesToStartOnAJettyItCannotTakeSocketsOverFrom() throws Exception {
+        URL utilJar = org.eclipse.jetty.util.StringUtil.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader utilOnly = new URLClassLoader(new URL[] {utilJar}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> jettyClass = Class.forName("org.eclipse.jetty.util.StringUtil", false, utilOnly);
+            IllegalStateException x = assertThrows(IllegalStateException.class,
+                    () -> JettyUpgrade.checkAvailable("jetty/12.1.8", jettyClass));
+            assertTrue(x.getMessage().contains("transport=SERVLET"), x.getMessage());
+            assertTrue(x.getMessage().contains("jetty/12.1.8"), x.getMessage());
+            assertTrue(x.getMessage().contains("AbstractConnection"), x.getMessage()); // the missing class
+        }
+        JettyUpgrade.checkAvailable("Apache Tomcat/11.0.24", Object.class); // another container: nothing to check
+    }
+
+    /**
      * The finding of issue 12: a WAR without {@code WEB-INF/jetty-ee10-web.xml} could not see
      * Jetty's classes, so the takeover was silently unavailable and browsers' connections took the
      * broken servlet road. Now the Jetty-facing classes are defined inside Jetty's class loader.
