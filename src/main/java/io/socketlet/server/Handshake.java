@@ -84,9 +84,8 @@ public final class Handshake {
 
         String version = joined(request, "Sec-WebSocket-Version");
         if (version == null) {
-            boolean hasKeys = request.header("Sec-WebSocket-Key1") != null || request.header("Sec-WebSocket-Key2") != null;
-            ProtocolVersion legacy = hasKeys ? ProtocolVersion.HIXIE_76 : ProtocolVersion.HIXIE_75;
-            if (settings.protocols().contains(legacy)) {
+            ProtocolVersion legacy = legacyDraft(request);
+            if (legacy != null && settings.protocols().contains(legacy)) {
                 HandshakeDecision forbidden = checkOrigin(request, settings);
                 if (forbidden != null) {
                     return forbidden;
@@ -131,6 +130,27 @@ public final class Handshake {
             }
         }
         return HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, deflate);
+    }
+
+    /**
+     * The legacy draft a request without {@code Sec-WebSocket-Version} follows, or null when it
+     * follows none and is a broken RFC 6455 request (answered with 426 and the version we speak).
+     * A hixie-76 client sends {@code Sec-WebSocket-Key1} and {@code Key2}; a hixie-75 client sends
+     * no {@code Sec-WebSocket-*} header at all; {@code Sec-WebSocket-Key} is RFC 6455's alone.
+     */
+    private static ProtocolVersion legacyDraft(HandshakeRequest request) {
+        if (request.header("Sec-WebSocket-Key") != null) {
+            return null;
+        }
+        if (request.header("Sec-WebSocket-Key1") != null || request.header("Sec-WebSocket-Key2") != null) {
+            return ProtocolVersion.HIXIE_76;
+        }
+        for (String name : request.headers().keySet()) {
+            if (name.regionMatches(true, 0, "Sec-WebSocket-", 0, "Sec-WebSocket-".length())) {
+                return null;
+            }
+        }
+        return ProtocolVersion.HIXIE_75;
     }
 
     /** The headers this class parses, bounded so that no header costs more than the limit to read. */

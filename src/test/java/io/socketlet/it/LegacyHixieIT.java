@@ -284,4 +284,17 @@ class LegacyHixieIT {
         assertEquals(426, r.status(), r.toString());
         assertTrue(r.headerHasToken("Sec-WebSocket-Version", "13"), r.toString());
     }
+
+    /** Issue 10 item 12: a key without a version was answered as hixie-75 wherever -75 was on (as on /echo). */
+    @BothContainers
+    void answersAKeyWithoutVersionWith426EvenWhereHixie75IsOn(ContainerKind kind) throws Exception {
+        var server = SERVERS.get(kind);
+        RawHttp.Response r = RawHttp.exchange(server.port(), RawHttp.request("GET " + server.path("/legacy") + " HTTP/1.1", List.of(
+                "Host: 127.0.0.1:" + server.port(),
+                "Upgrade: websocket",
+                "Connection: Upgrade",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==")), Duration.ofSeconds(5));
+        assertEquals(426, r.status(), r.toString());
+        assertTrue(r.headerHasToken("Sec-WebSocket-Version", "13"), r.toString());
+    }
 }

@@ -567,4 +567,55 @@ class HandshakeTest {
             assertEquals(Map.of("Sec-WebSocket-Version", "13"), decision.headers());
         }
     }
+
+    // ---- draft-hixie-75: no Sec-WebSocket-* header at all
+
+    @Nested
+    class Hixie75 {
+
+        private final WebSocketSettings settings = WebSocketSettings.builder()
+                .protocols(EnumSet.of(ProtocolVersion.RFC6455, ProtocolVersion.HIXIE_76, ProtocolVersion.HIXIE_75)).build();
+
+        private FakeHandshakeRequest hixie75Request() {
+            return FakeHandshakeRequest.empty()
+                    .path("/demo")
+                    .header("Upgrade", "WebSocket")
+                    .header("Connection", "Upgrade")
+                    .header("Host", "example.com")
+                    .header("Origin", "http://example.com");
+        }
+
+        @Test
+        void aRequestWithNoSecWebSocketHeaderIsHixie75() {
+            HandshakeDecision decision = negotiate(hixie75Request(), settings);
+            assertAccepted(decision);
+            assertEquals(ProtocolVersion.HIXIE_75, decision.version());
+            assertEquals("ws://example.com/demo", decision.headers().get("WebSocket-Location"));
+        }
+
+        @Test
+        void aKeyWithoutVersionIsABrokenRfc6455RequestNotHixie75() {
+            // hixie-75 clients send no Sec-WebSocket-* header: a Sec-WebSocket-Key says RFC 6455, so a
+            // missing version is a broken RFC 6455 request, answered with the version we speak.
+            HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().remove("Sec-WebSocket-Version"), settings);
+            assertRefused(426, decision);
+            assertEquals(Map.of("Sec-WebSocket-Version", "13"), decision.headers());
+            assertTrue(decision.reason().contains("Sec-WebSocket-Version"), decision.reason());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "sec-websocket-origin"})
+        void anySecWebSocketHeaderWithoutVersionIsNotHixie75(String header) {
+            HandshakeDecision decision = negotiate(hixie75Request().header(header, "chat"), settings);
+            assertRefused(426, decision);
+            assertEquals(Map.of("Sec-WebSocket-Version", "13"), decision.headers());
+        }
+
+        @Test
+        void aKeyBesideHixie76KeysIsStillRfc6455() {
+            HandshakeDecision decision = negotiate(FakeHandshakeRequest.rfcExample().remove("Sec-WebSocket-Version")
+                    .header("Sec-WebSocket-Key1", "4 @1  46546xW%0l 1 5").header("Sec-WebSocket-Key2", "12998 5 Y3 1  .P00"), settings);
+            assertRefused(426, decision);
+        }
+    }
 }
