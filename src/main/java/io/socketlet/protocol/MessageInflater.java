@@ -67,11 +67,20 @@ public final class MessageInflater {
             }
             return new byte[0];
         }
-        inflate(TAIL, 0, TAIL.length);
+        if (!inflater.finished()) {
+            inflate(TAIL, 0, TAIL.length);
+        }
+        // else the data ended with a BFINAL block (RFC 7692 7.2.3.4 allows it, e.g. from a compressor
+        // that can only finish()): that ends the DEFLATE stream, so the tail is not data. Inflated as
+        // the start of a new stream it would leave the inflater inside a stored block's header and
+        // corrupt the next message.
         byte[] result = out == null ? new byte[0] : out;
         out = null;
         if (inflater.finished()) {
-            inflater.reset(); // the client ended its stream with a final block: the next message starts afresh
+            // The next message starts a new stream. A new stream starts with an empty window (RFC 1951:
+            // no distance reaches back before a stream's start), so after a BFINAL block there is no
+            // context to take over, whatever was negotiated: the client's compressor had to restart too.
+            inflater.reset();
         }
         if (!contextTakeover) {
             inflater.end();

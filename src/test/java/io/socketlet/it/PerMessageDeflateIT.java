@@ -214,6 +214,42 @@ class PerMessageDeflateIT {
         }
     }
 
+    /**
+     * Issue 10 item 11: a client whose compressor can only finish() (RFC 7692 7.2.3.4) ends each
+     * message with a BFINAL block; the server took the 00 00 ff ff it appends for a new stream and
+     * failed the next message with 1007.
+     */
+    @BothContainers
+    void echoesMessagesThatEndWithABfinalBlock(ContainerKind kind) throws Exception {
+        try (DeflateClient c = connect(kind, "/echo", OFFER)) {
+            for (int i = 0; i < 3; i++) {
+                String text = "finished with BFINAL, message " + i + "; ".repeat(20);
+                c.raw.send(Frame.text(finished(text.getBytes(StandardCharsets.UTF_8))).rsv(4));
+                c.expectText(text);
+            }
+            // and a sync-flushed message after them: a fresh stream on both sides
+            c.raw.send(Frame.text(c.compress("flushed again".getBytes(StandardCharsets.UTF_8))).rsv(4));
+            c.expectText("flushed again");
+        }
+    }
+
+    /** DEFLATE data ending with a BFINAL block, as {@code Deflater.finish()} makes it: nothing removed, nothing after it. */
+    private static byte[] finished(byte[] data) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        try {
+            deflater.setInput(data);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!deflater.finished()) {
+                out.write(buf, 0, deflater.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
     @BothContainers
     void echoesACompressedMessageSentInFragments(ContainerKind kind) throws Exception {
         try (DeflateClient c = connect(kind, "/echo", OFFER)) {

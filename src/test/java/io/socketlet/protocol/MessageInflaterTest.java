@@ -80,6 +80,26 @@ class MessageInflaterTest {
         return Arrays.copyOf(z, z.length - 4);
     }
 
+    /**
+     * One message's payload as a sender that can only {@code finish()} makes it (RFC 7692 7.2.3.4):
+     * the DEFLATE data ends with a BFINAL block and nothing follows it, no 0x00, no tail to remove.
+     */
+    static byte[] finished(byte[] data) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        try {
+            deflater.setInput(data);
+            deflater.finish();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!deflater.finished()) {
+                out.write(buf, 0, deflater.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
     /** permessage-deflate negotiated; {@code contextTakeover} false when client_no_context_takeover was agreed. */
     static Decoders inflating(boolean contextTakeover, int maxMessageSize) {
         return listener -> new FrameDecoder(LIMIT, maxMessageSize, listener, new MessageInflater(contextTakeover, maxMessageSize));
@@ -475,6 +495,53 @@ class MessageInflaterTest {
             boolean refusedFirst = outcome.failure() != null && outcome.events().isEmpty();
             boolean both = outcome.failure() == null && outcome.events().equals(List.of(Event.text(""), Event.text("Hello")));
             assertTrue(refusedFirst || both, "got " + outcome);
+        }
+
+        @ParameterizedTest(name = "context takeover {0}")
+        @ValueSource(booleans = {true, false})
+        void aMessageEndingOnABfinalBlockLeavesTheNextMessageAFreshStream(boolean contextTakeover) {
+            // Issue 10 item 11: data that ends exactly on a BFINAL block (java.util.zip's finish()) made the appended
+            // 00 00 ff ff start a new stream inside the inflater, and the next message failed with 1007.
+            byte[] finishedHello = finished("Hello".getBytes(StandardCharsets.US_ASCII));
+            assertArrayEquals(bytes(0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00), finishedHello, "the RFC's 7.2.3.4 block, no trailing 0x00");
+            byte[] frames = wire(text(finishedHello).rsv(RSV1), text(finishedHello).rsv(RSV1), text(HELLO).rsv(RSV1),
+                    text(HELLO_BFINAL).rsv(RSV1), text(finishedHello).rsv(RSV1));
+            assertDecodes(inflating(contextTakeover), frames,
+                    Event.text("Hello"), Event.text("Hello"), Event.text("Hello"), Event.text("Hello"), Event.text("Hello"));
+        }
+
+        @Test
+        void afterABfinalMessageTheWindowStartsEmptyAndSyncFlushedContextWorksAgain() {
+            // A BFINAL block ends the DEFLATE stream: the next message is a new stream, so context takeover restarts
+            // from an empty window. The RFC's "Hello" then its back-reference "Hello again" decode from the new stream.
+            byte[] frames = wire(text(finished("Hello".getBytes(StandardCharsets.US_ASCII))).rsv(RSV1),
+                    text(HELLO).rsv(RSV1), text(HELLO_AGAIN).rsv(RSV1));
+            assertDecodes(inflating(true), frames, Event.text("Hello"), Event.text("Hello"), Event.text("Hello"));
+        }
+
+        @Test
+        void aConversationOfFinishedMessagesInFragmentsDecodes() {
+            // Larger messages, each its own finished stream, fragmented at varying points.
+            Random random = new Random(7692);
+            java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+            List<Event> expected = new ArrayList<>();
+            for (int m = 0; m < 6; m++) {
+                StringBuilder text = new StringBuilder();
+                for (int i = 0; i < 200 + random.nextInt(3000); i++) {
+                    text.append((char) ('a' + random.nextInt(random.nextBoolean() ? 3 : 26)));
+                }
+                byte[] payload = finished(text.toString().getBytes(StandardCharsets.US_ASCII));
+                int cut = random.nextInt(payload.length + 1);
+                wire.writeBytes(wire(text(Arrays.copyOfRange(payload, 0, cut)).rsv(RSV1).fin(false),
+                        continuation(Arrays.copyOfRange(payload, cut, payload.length))));
+                expected.add(Event.text(text.toString()));
+            }
+            for (boolean contextTakeover : new boolean[] {true, false}) {
+                Outcome outcome = FrameDecoderSplitTest.run(inflating(contextTakeover), wire.toByteArray(),
+                        FrameDecoderSplitTest.Feeding.everyByte());
+                assertNull(outcome.failure(), outcome::toString);
+                assertEquals(expected, outcome.events());
+            }
         }
     }
 }
