@@ -44,6 +44,15 @@ public interface HandshakeRequest {
     /** The subprotocols the client offered in {@code Sec-WebSocket-Protocol}, in its order of preference. */
     List<String> subprotocols();
 
+    /**
+     * Which road the connection took: {@code HTTP/1.1} for the upgrade GET of RFC 6455 (the
+     * connection is the whole socket), {@code HTTP/2.0} for an RFC 8441 extended CONNECT (the
+     * connection is one stream of a multiplexed HTTP/2 connection, and ends with that stream).
+     */
+    default String httpVersion() {
+        return "HTTP/1.1";
+    }
+
     /** Whether the request came over TLS (wss). */
     boolean secure();
 

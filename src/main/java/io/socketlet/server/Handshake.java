@@ -18,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * The opening handshake as a pure decision: request headers in, accept or refuse out, with no
- * servlet types, so every rule of RFC 6455 section 4.2.1 (and the hixie drafts' detection) is
- * tested without a container.
+ * servlet types, so every rule of RFC 6455 section 4.2.1, RFC 8441's extended CONNECT and the
+ * hixie drafts' detection is tested without a container.
  */
 public final class Handshake {
 
@@ -56,12 +56,16 @@ public final class Handshake {
      */
     public static HandshakeDecision negotiate(String method, String httpVersion, HandshakeRequest request,
                                               WebSocketSettings settings) {
-        if (!"GET".equals(method)) {
+        boolean extendedConnect = "CONNECT".equals(method) && isHttp2(httpVersion);
+        if (!"GET".equals(method) && !extendedConnect) {
             return HandshakeDecision.reject(400, "WebSocket handshake must use GET, not " + method);
         }
         HandshakeDecision oversized = checkHeaderLimits(request, settings);
         if (oversized != null) {
             return oversized;
+        }
+        if (extendedConnect) {
+            return negotiateExtendedConnect(request, settings);
         }
         if (!"HTTP/1.1".equals(httpVersion)) {
             return HandshakeDecision.reject(400, "WebSocket handshake requires HTTP/1.1, not " + httpVersion);
@@ -117,6 +121,54 @@ public final class Handshake {
         headers.put("Upgrade", "websocket");
         headers.put("Connection", "Upgrade");
         headers.put("Sec-WebSocket-Accept", AcceptKey.of(key.trim()));
+        return acceptRfc6455(request, settings, subprotocol, headers, false);
+    }
+
+    /** {@code HTTP/2.0} as containers report it (Jetty and Tomcat both), or a bare {@code HTTP/2}. */
+    private static boolean isHttp2(String httpVersion) {
+        return "HTTP/2.0".equals(httpVersion) || "HTTP/2".equals(httpVersion);
+    }
+
+    /**
+     * RFC 8441, WebSocket over an HTTP/2 stream: "a CONNECT request with a :protocol pseudo-header
+     * of websocket", whose {@code :path} routed it here. The Servlet API shows no pseudo-header, so
+     * {@code :protocol} cannot be read portably; a CONNECT that reached a servlet's path (a plain
+     * CONNECT has no {@code :path}) and carries {@code Sec-WebSocket-Version} is taken as one.
+     * Everything else is judged as for a GET upgrade: version 13, origin, subprotocols,
+     * permessage-deflate. "The Sec-WebSocket-Key and Sec-WebSocket-Accept header fields are not
+     * used", and the answer is 200, after which the stream's DATA frames carry the WebSocket.
+     */
+    private static HandshakeDecision negotiateExtendedConnect(HandshakeRequest request, WebSocketSettings settings) {
+        String host = request.header("Host");
+        if (host == null || host.isBlank()) {
+            return HandshakeDecision.reject(400, "Missing :authority");
+        }
+        List<String> offered = HeaderTokens.tokenList(joined(request, "Sec-WebSocket-Protocol"));
+        if (offered == null) {
+            return HandshakeDecision.reject(400, "Malformed Sec-WebSocket-Protocol header");
+        }
+        String version = joined(request, "Sec-WebSocket-Version");
+        if (version == null || !"13".equals(version.trim())) {
+            // Not 426: RFC 9110 defines it as "use the Upgrade header", which HTTP/2 forbids
+            // (RFC 9113 section 8.2.2). A 400 that names the version is what the client can act on.
+            String reason = version == null ? "Missing Sec-WebSocket-Version (this server speaks 13)"
+                    : "Unsupported Sec-WebSocket-Version " + version.trim() + " (this server speaks 13)";
+            return HandshakeDecision.reject(400, reason, Map.of("Sec-WebSocket-Version", "13"));
+        }
+        if (!settings.protocols().contains(ProtocolVersion.RFC6455)) {
+            return HandshakeDecision.reject(400, "RFC 6455 is disabled on this endpoint");
+        }
+        HandshakeDecision forbidden = checkOrigin(request, settings);
+        if (forbidden != null) {
+            return forbidden;
+        }
+        return acceptRfc6455(request, settings, selectSubprotocol(offered, settings.subprotocols()),
+                new LinkedHashMap<>(), true);
+    }
+
+    /** The part of an RFC 6455 acceptance both roads share: the subprotocol and permessage-deflate answers. */
+    private static HandshakeDecision acceptRfc6455(HandshakeRequest request, WebSocketSettings settings, String subprotocol,
+                                                   LinkedHashMap<String, String> headers, boolean extendedConnect) {
         if (!subprotocol.isEmpty()) {
             headers.put("Sec-WebSocket-Protocol", subprotocol);
         }
@@ -129,7 +181,8 @@ public final class Handshake {
                 headers.put("Sec-WebSocket-Extensions", deflate.responseHeader());
             }
         }
-        return HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, deflate);
+        return extendedConnect ? HandshakeDecision.acceptExtendedConnect(headers, subprotocol, deflate)
+                : HandshakeDecision.accept(ProtocolVersion.RFC6455, headers, subprotocol, deflate);
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The outcome of {@link Handshake#negotiate}: either a refusal (status, one-line reason, extra
- * headers) or an acceptance (the road taken and the headers of the 101 answer).
+ * headers) or an acceptance (the road taken and the headers of the 101 answer, or of the 200
+ * that accepts an RFC 8441 extended CONNECT).
  */
 public final class HandshakeDecision {
 
@@ -47,12 +48,24 @@ public final class HandshakeDecision {
         return new HandshakeDecision(101, "Switching Protocols", headers, version, subprotocol, extensions, deflate);
     }
 
-    /** Whether the handshake succeeded (status 101): the connection upgrades. */
-    public boolean accepted() {
-        return status == 101;
+    /** RFC 8441: an extended CONNECT over HTTP/2 is accepted with 200, and the stream carries the frames. */
+    static HandshakeDecision acceptExtendedConnect(LinkedHashMap<String, String> headers, String subprotocol,
+                                                   PerMessageDeflate.Agreement deflate) {
+        List<String> extensions = deflate == null ? List.of() : List.of(deflate.responseHeader());
+        return new HandshakeDecision(200, "OK", headers, ProtocolVersion.RFC6455, subprotocol, extensions, deflate);
     }
 
-    /** 101 when accepted; otherwise 400, 403, 426 or 503. */
+    /** Whether the handshake succeeded: 101, or 200 for an RFC 8441 extended CONNECT. */
+    public boolean accepted() {
+        return status == 101 || status == 200;
+    }
+
+    /** Whether the connection is an HTTP/2 stream (RFC 8441) rather than an upgraded HTTP/1.1 socket. */
+    public boolean extendedConnect() {
+        return status == 200;
+    }
+
+    /** 101 when accepted (200 for an RFC 8441 extended CONNECT); otherwise 400, 403, 426 or 503. */
     public int status() {
         return status;
     }

@@ -51,12 +51,17 @@ final class JettyUpgrade {
     }
 
     /**
-     * Whether this request is served by Jetty 12 over HTTP/1.1 and its socket can be taken over.
-     * Never throws.
+     * Whether this request is served by Jetty 12 over HTTP/1.1, or is an HTTP/2 CONNECT (RFC 8441,
+     * whose stream is taken over instead of the socket), and can be taken over. Never throws.
      */
     public static boolean isAvailable(HttpServletRequest request) {
-        if (request == null || !"HTTP/1.1".equals(request.getProtocol())) {
-            return false; // HTTP/2 multiplexes streams on one socket: nothing to take over
+        if (request == null) {
+            return false;
+        }
+        String protocol = request.getProtocol();
+        boolean http2Connect = "CONNECT".equals(request.getMethod()) && protocol != null && protocol.startsWith("HTTP/2");
+        if (!"HTTP/1.1".equals(protocol) && !http2Connect) {
+            return false; // another HTTP/2 request: its socket carries other streams, nothing to take over
         }
         Object container = containerRequest(request);
         SocketTakeover takeover = takeoverFor(container);
@@ -80,8 +85,12 @@ final class JettyUpgrade {
      * is not a 101 (service() threw afterwards and Jetty sent an error page), {@code onOpen} is
      * never called and the socket is closed.
      *
+     * <p>For an HTTP/2 extended CONNECT (RFC 8441) the status is 200 and what is switched is the
+     * request's stream: Jetty treats a CONNECT answered 2xx as a tunnel and passes its DATA frames
+     * only to a connection set this way, never to the servlet's input stream.
+     *
      * @throws IllegalStateException if not {@link #isAvailable}, or if the response status is not
-     *                               101
+     *                               101 (200 for an HTTP/2 CONNECT)
      */
     public static void takeOver(HttpServletRequest request, Consumer<Transport> onOpen) {
         Objects.requireNonNull(onOpen, "onOpen");

@@ -27,16 +27,18 @@ final class ServletHandshakeRequest implements HandshakeRequest {
     private final String query;
     private final Map<String, List<String>> headers;
     private final boolean secure;
+    private final String httpVersion;
     private final InetSocketAddress remoteAddress;
     private final Principal userPrincipal;
     private volatile Map<String, List<String>> queryParameters;
 
     private ServletHandshakeRequest(String path, String query, Map<String, List<String>> headers, boolean secure,
-                                    InetSocketAddress remoteAddress, Principal userPrincipal) {
+                                    String httpVersion, InetSocketAddress remoteAddress, Principal userPrincipal) {
         this.path = path;
         this.query = query;
         this.headers = headers;
         this.secure = secure;
+        this.httpVersion = httpVersion;
         this.remoteAddress = remoteAddress;
         this.userPrincipal = userPrincipal;
     }
@@ -53,14 +55,26 @@ final class ServletHandshakeRequest implements HandshakeRequest {
             }
         }
         headers.replaceAll((k, v) -> List.copyOf(v));
+        String protocol = request.getProtocol();
+        if (protocol != null && protocol.startsWith("HTTP/2") && !headers.containsKey("host")) {
+            // HTTP/2 carries the host as the :authority pseudo-header, which a container need not
+            // show as Host; the request's server name and port are that authority.
+            headers.put("host", List.of(authority(request.getServerName(), request.getServerPort())));
+        }
         String query = request.getQueryString();
         return new ServletHandshakeRequest(
                 request.getRequestURI(),
                 query == null ? "" : query,
                 Collections.unmodifiableMap(headers),
                 request.isSecure(),
+                protocol,
                 remoteAddress(request.getRemoteAddr(), request.getRemotePort()),
                 request.getUserPrincipal());
+    }
+
+    private static String authority(String host, int port) {
+        String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        return port > 0 ? h + ":" + port : h;
     }
 
     /** The peer's address from the IP literal the container gives (no name lookup is made for a literal). */
@@ -122,6 +136,11 @@ final class ServletHandshakeRequest implements HandshakeRequest {
     @Override
     public boolean secure() {
         return secure;
+    }
+
+    @Override
+    public String httpVersion() {
+        return httpVersion;
     }
 
     @Override

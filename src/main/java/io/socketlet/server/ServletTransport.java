@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The portable road: an upgraded {@link WebConnection}'s streams in non-blocking mode
- * (Servlet 3.1 {@link ReadListener}/{@link WriteListener}). No container thread waits on a
+ * The portable road: an upgraded {@link WebConnection}'s streams, or an RFC 8441 stream's request
+ * and response bodies, in non-blocking mode (Servlet 3.1 {@link ReadListener}/{@link WriteListener}). No container thread waits on a
  * socket: reads loop while {@code isReady()}, writes stop when the container says it is not
  * ready and resume in {@code onWritePossible}.
  *
@@ -27,7 +27,8 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
     private static final int GATHER_LIMIT = 8 * 1024;
     private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[READ_BUFFER_SIZE]);
 
-    private final WebConnection connection;
+    /** What ends the connection: the upgraded socket, or the RFC 8441 request's async cycle. */
+    private final AutoCloseable connection;
     private final ServletInputStream in;
     private final ServletOutputStream out;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -42,11 +43,26 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
     private boolean flushed;
     private WriteCallback callback;
 
+    /** An upgraded socket (HTTP/1.1 upgrade). */
     ServletTransport(WebConnection connection) throws IOException {
+        this(connection.getInputStream(), connection.getOutputStream(), connection,
+                TomcatSocketCloser.of(connection.getOutputStream()));
+    }
+
+    /**
+     * Any other pair of non-blocking servlet streams, ended by {@code closer}: an RFC 8441 stream's
+     * request and response bodies, which end with {@code AsyncContext.complete()} (and must never
+     * close the socket under them: it carries the other streams of the HTTP/2 connection).
+     */
+    ServletTransport(ServletInputStream in, ServletOutputStream out, AutoCloseable closer) {
+        this(in, out, closer, null);
+    }
+
+    private ServletTransport(ServletInputStream in, ServletOutputStream out, AutoCloseable connection, Runnable socketCloser) {
         this.connection = connection;
-        this.in = connection.getInputStream();
-        this.out = connection.getOutputStream();
-        this.socketCloser = TomcatSocketCloser.of(out);
+        this.in = in;
+        this.out = out;
+        this.socketCloser = socketCloser;
     }
 
     @Override

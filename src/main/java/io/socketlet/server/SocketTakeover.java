@@ -22,13 +22,14 @@ public interface SocketTakeover {
 
     /**
      * Arranges that once the 101 response has gone out, the socket is switched to a new
-     * {@link Transport} handed to {@code onOpen} (see {@code JettyUpgrade.takeOver}).
+     * {@link Transport} handed to {@code onOpen} (see {@code JettyUpgrade.takeOver}); for an
+     * HTTP/2 extended CONNECT, once the 200 has gone out, the request's stream is.
      *
      * @param containerRequest the container's own request object
      * @param onOpen           called with the transport once the socket was switched
      *
      * @throws IllegalStateException if the request cannot be taken over or the response status
-     *                               is not 101
+     *                               is not 101 (200 for an HTTP/2 CONNECT)
      */
     void takeOver(Object containerRequest, Consumer<Transport> onOpen);
 

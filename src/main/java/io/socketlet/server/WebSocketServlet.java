@@ -37,7 +37,9 @@ import java.util.function.Consumer;
  * upgrade request is validated (400 with a one-line reason, or 426 for another protocol version),
  * offered to {@link #accept} (null refuses with 403), answered with 101, and handed to the
  * engine: on the container's {@code HttpUpgradeHandler}, or on Jetty over Jetty's own socket
- * (see {@code docs/jetty-upgrade-bug.md}).
+ * (see {@code docs/jetty-upgrade-bug.md}). Over HTTP/2, an RFC 8441 extended CONNECT is answered
+ * with 200 and the engine runs over that stream: taken over on Jetty, or over the request and
+ * response bodies elsewhere (see {@link ExtendedConnect}).
  *
  * <p>Settings are built in three steps: {@link #defaults} (the application's own defaults), then
  * the init-params named as in {@link WebSocketSettings#PARAMETER_NAMES} (so {@code web.xml} wins
@@ -178,19 +180,31 @@ public abstract class WebSocketServlet extends HttpServlet {
                             HandshakeDecision decision, WebSocketHandler handler, Object reservation)
             throws IOException, ServletException {
         TransportMode mode = endpoint.settings().transport();
-        boolean jetty = mode != TransportMode.SERVLET && JettyUpgrade.isAvailable(request);
+        // SERVLET only chooses how an HTTP/1.1 socket is upgraded: on Jetty, an HTTP/2 stream can
+        // only be taken over (Jetty never hands a CONNECT tunnel's DATA to the servlet's input).
+        boolean jetty = (mode != TransportMode.SERVLET || decision.extendedConnect()) && JettyUpgrade.isAvailable(request);
         if (mode == TransportMode.JETTY && !jetty) {
             refuse(response, 500, "transport=JETTY is set, but this container is not Jetty 12", Map.of());
             return false;
         }
+        if (decision.extendedConnect() && !jetty && !request.isAsyncSupported()) {
+            refuse(response, 500, "WebSocket over HTTP/2 needs <async-supported>true</async-supported> on servlet "
+                    + getServletName(), Map.of());
+            return false;
+        }
         WebSocketConnection connection = new WebSocketConnection(endpoint, handler, handshake, decision);
-        // Both containers want these set by us before the switch (Tomcat adds neither Upgrade nor Connection).
-        response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
+        // 101, or 200 for an RFC 8441 extended CONNECT. Both containers want the headers set by us
+        // before the switch (Tomcat adds neither Upgrade nor Connection).
+        response.setStatus(decision.status());
         decision.headers().forEach(response::setHeader);
         Consumer<Transport> open = transport -> connection.open(transport, reservation);
         if (jetty) {
+            // The socket, or on HTTP/2 the stream: Jetty hands a CONNECT tunnel's DATA to the
+            // connection set on the request, never to the servlet's input stream.
             hookJettyStop(request);
             JettyUpgrade.takeOver(request, open);
+        } else if (decision.extendedConnect()) {
+            ExtendedConnect.start(request, response, open);
         } else {
             request.upgrade(UpgradeHandler.class).onOpen(open);
         }

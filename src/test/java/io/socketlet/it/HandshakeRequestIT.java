@@ -61,6 +61,7 @@ class HandshakeRequestIT {
             expected.put("remoteHasInetAddress", "true");
             expected.put("requestRemote", "127.0.0.1");
             expected.put("secure", "false");
+            expected.put("httpVersion", "HTTP/1.1");
             expected.put("version", "RFC6455");
             expected.put("subprotocol", "");
             expected.put("isOpen", "true");

@@ -247,6 +247,7 @@ public final class TestEndpoints {
                     lines.add("remoteHasInetAddress=" + (socket.remoteAddress().getAddress() != null));
                     lines.add("requestRemote=" + (r.remoteAddress() == null ? null : r.remoteAddress().getHostString()));
                     lines.add("secure=" + r.secure());
+                    lines.add("httpVersion=" + r.httpVersion());
                     lines.add("version=" + socket.protocolVersion());
                     lines.add("subprotocol=" + socket.subprotocol());
                     lines.add("isOpen=" + socket.isOpen());

@@ -22,6 +22,7 @@ import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.TunnelSupport;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.LifeCycle;
 
@@ -36,7 +37,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE}; if there is one, it calls
  * {@code EndPoint.upgrade(connection)}, which passes the bytes Jetty had read past the request
  * ({@code Connection.UpgradeFrom/UpgradeTo}) and opens the new connection. Jetty's own
- * {@code ConnectHandler} uses the same hook for CONNECT tunnels.
+ * {@code ConnectHandler} uses the same hook for CONNECT tunnels, and so does an HTTP/2 extended
+ * CONNECT (RFC 8441) here: answered 200, its stream's {@code TunnelSupport} end point is switched.
  *
  * <p>From the servlet request to the core request: every environment has its own
  * {@code org.eclipse.jetty.<env>.servlet.ServletContextRequest}, a core {@link Request}, with a
@@ -51,7 +53,7 @@ public final class JettyTakeover implements SocketTakeover {
      */
     private static final List<Class<?>> JETTY_TYPES = List.of(AbstractConnection.class, Connection.UpgradeTo.class,
             EndPoint.class, ByteBufferPool.class, RetainableByteBuffer.class, Callback.class, Components.class,
-            HttpStream.class, Request.class, Response.class, Server.class, LifeCycle.Listener.class);
+            HttpStream.class, Request.class, Response.class, Server.class, LifeCycle.Listener.class, TunnelSupport.class);
 
     /** Per request class (one per environment): how to reach its core request and response. */
     private final ConcurrentMap<Class<?>, Optional<Environment>> environments = new ConcurrentHashMap<>();
@@ -87,18 +89,27 @@ public final class JettyTakeover implements SocketTakeover {
         Request jettyRequest = required(containerRequest);
         // The innermost response: Jetty recycles the servlet one before the switch, this one after.
         Response sent = Response.getOriginalResponse(servletContextResponse(containerRequest, jettyRequest));
-        if (sent.getStatus() != 101) {
-            throw new IllegalStateException("set the response status to 101 before the takeover, not "
+        // An HTTP/2 CONNECT answered 2xx is a tunnel (RFC 8441): its stream, not the socket, is
+        // switched, and Jetty passes the stream's DATA to no one else (not to the servlet's input).
+        TunnelSupport tunnel = "CONNECT".equals(jettyRequest.getMethod()) ? jettyRequest.getTunnelSupport() : null;
+        int switchStatus = tunnel != null ? 200 : 101;
+        if (sent.getStatus() != switchStatus) {
+            throw new IllegalStateException("set the response status to " + switchStatus + " before the takeover, not "
                     + sent.getStatus());
         }
-        Connection connection = jettyRequest.getConnectionMetaData().getConnection();
-        EndPoint endPoint = connection.getEndPoint();
-        if (endPoint.getConnection() != connection) {
-            throw new IllegalStateException("the request's connection no longer owns its socket: " + connection);
+        EndPoint endPoint;
+        if (tunnel != null) {
+            endPoint = tunnel.getEndPoint();
+        } else {
+            Connection connection = jettyRequest.getConnectionMetaData().getConnection();
+            endPoint = connection.getEndPoint();
+            if (endPoint.getConnection() != connection) {
+                throw new IllegalStateException("the request's connection no longer owns its socket: " + connection);
+            }
         }
         Components components = jettyRequest.getComponents();
         JettyTransport transport = new JettyTransport(endPoint, components.getExecutor(),
-                components.getByteBufferPool(), sent::getStatus, onOpen);
+                components.getByteBufferPool(), sent::getStatus, switchStatus, onOpen);
         // On the innermost request, the one HttpConnection reads when the response completes:
         // a handler's Request.Wrapper may keep attributes of its own.
         Request.unWrap(jettyRequest).setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, transport.connection());

@@ -57,6 +57,7 @@ public final class JettyTransport implements Transport {
     private final ByteBufferPool bufferPool;
     private final IntSupplier sentStatus;
     private final Consumer<? super Transport> onOpen;
+    private final int switchStatus;
     /** Set by the engine's {@link #close()}: from then on the listener hears nothing more. */
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes that came in with the request headers, delivered first by {@link #start}. */
@@ -66,12 +67,14 @@ public final class JettyTransport implements Transport {
     private boolean inputDone;
 
     /**
-     * @param sentStatus the status of the response Jetty sent, read when Jetty switches over
-     * @param onOpen     called once Jetty has switched the socket to this transport after a 101,
-     *                   on the Jetty thread that completed the response
+     * @param sentStatus   the status of the response Jetty sent, read when Jetty switches over
+     * @param switchStatus the status that switches: 101, or 200 for an HTTP/2 CONNECT stream
+     * @param onOpen       called once Jetty has switched the socket to this transport after a 101,
+     *                     on the Jetty thread that completed the response
      */
     JettyTransport(EndPoint endPoint, Executor executor, ByteBufferPool bufferPool,
-                   IntSupplier sentStatus, Consumer<? super Transport> onOpen) {
+                   IntSupplier sentStatus, int switchStatus, Consumer<? super Transport> onOpen) {
+        this.switchStatus = switchStatus;
         this.connection = new UpgradedConnection(endPoint, executor);
         this.bufferPool = Objects.requireNonNull(bufferPool, "bufferPool");
         this.sentStatus = Objects.requireNonNull(sentStatus, "sentStatus");
@@ -130,7 +133,7 @@ public final class JettyTransport implements Transport {
             getEndPoint().setIdleTimeout(0);
             // Jetty switches whatever response went out. If service() threw after the takeover
             // was arranged, that was an error page, not our 101: the client speaks no WebSocket.
-            if (statusSent() != 101) {
+            if (statusSent() != switchStatus) {
                 JettyTransport.this.close();
                 return;
             }
