@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ExtendedConnectHandshakeTest {
 
-    private static final WebSocketSettings DEFAULTS = new WebSocketSettings();
+    private static final WebSocketSettings DEFAULTS = WebSocketSettings.defaults();
 
     /** What Chromium sends: {@code :authority} (shown as Host), version, extensions, Origin; no key, no Upgrade. */
     private static FakeHandshakeRequest chromium() {
@@ -65,13 +65,13 @@ class ExtendedConnectHandshakeTest {
         HandshakeDecision decision = connect(chromium());
         assertTrue(decision.headers().get("Sec-WebSocket-Extensions").startsWith("permessage-deflate"), decision::toString);
         assertEquals(1, decision.extensions().size());
-        WebSocketSettings off = new WebSocketSettings().compression(false);
+        WebSocketSettings off = WebSocketSettings.builder().compression(false).build();
         assertFalse(connect(chromium(), off).headers().containsKey("Sec-WebSocket-Extensions"));
     }
 
     @Test
     void subprotocolIsSelectedAsOverHttp1() {
-        WebSocketSettings settings = new WebSocketSettings().subprotocols(List.of("chat", "superchat"));
+        WebSocketSettings settings = WebSocketSettings.builder().subprotocols(List.of("chat", "superchat")).build();
         HandshakeDecision decision = connect(chromium().header("Sec-WebSocket-Protocol", "superchat, chat"), settings);
         assertEquals("superchat", decision.subprotocol());
         assertEquals("superchat", decision.headers().get("Sec-WebSocket-Protocol"));
@@ -103,7 +103,7 @@ class ExtendedConnectHandshakeTest {
 
     @Test
     void rfc6455DisabledRefusesTheStreamToo() {
-        WebSocketSettings hixieOnly = new WebSocketSettings().protocols(EnumSet.of(ProtocolVersion.HIXIE_76));
+        WebSocketSettings hixieOnly = WebSocketSettings.builder().protocols(EnumSet.of(ProtocolVersion.HIXIE_76)).build();
         assertRefused(400, connect(chromium(), hixieOnly));
     }
 
@@ -114,7 +114,7 @@ class ExtendedConnectHandshakeTest {
 
     @Test
     void headerLimitsApply() {
-        assertRefused(400, connect(chromium().header("X-One", "1").header("X-Two", "2"), new WebSocketSettings().maxHeaders(5)));
+        assertRefused(400, connect(chromium().header("X-One", "1").header("X-Two", "2"), WebSocketSettings.builder().maxHeaders(5).build()));
     }
 
     @Test
