@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,11 +22,20 @@ import java.util.Collection;
  */
 final class Json {
 
+    /** Buffer sets kept for reuse: about as many as threads parse at once; more are made and dropped. */
+    private static final int BUFFER_POOL_SIZE = 16;
+
     /**
      * Strict and small: no duplicate keys, nothing after the object, shallow nesting, short
      * numbers. The engine has already capped the message size (maxMessageSize).
+     *
+     * <p>Jackson's buffers are pooled in the mapper itself, not in Jackson's default thread-local
+     * pool: that one leaves a {@code BufferRecycler} (a class of this web application) on every
+     * container thread that ever parsed a message, which keeps an undeployed copy of the
+     * application in memory until the JVM runs short of heap (issue 15).
      */
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.newBoundedPool(BUFFER_POOL_SIZE))
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(8)
                             .maxNumberLength(40)

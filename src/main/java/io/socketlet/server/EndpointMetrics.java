@@ -1,11 +1,14 @@
 package io.socketlet.server;
 
+import jakarta.servlet.ServletContext;
+
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import javax.management.InstanceAlreadyExistsException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -66,32 +69,69 @@ final class EndpointMetrics implements EndpointMetricsMXBean {
         closes.computeIfAbsent(Integer.toString(code), k -> new LongAdder()).increment();
     }
 
-    /** Registers under io.socketlet:type=Endpoint,context=..,name=..; a failure is logged, never fatal. */
-    void register(String context, String name) {
+    /**
+     * Registers under {@link #objectName}; a failure is logged, never fatal. Another endpoint's
+     * MBean is never replaced: should the name be taken (the same context twice on one host, in
+     * a container that gives them nothing to tell them apart), an {@code instance=N} key is added.
+     */
+    void register(ServletContext context, String servletName) {
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName objectName = new ObjectName("io.socketlet:type=Endpoint,context=" + ObjectName.quote(context.isEmpty() ? "/" : context)
-                    + ",name=" + ObjectName.quote(name));
-            if (server.isRegistered(objectName)) {
-                server.unregisterMBean(objectName); // a previous deployment that did not stop cleanly
+            String base = objectName(context, servletName);
+            for (int instance = 1; instance <= MAX_INSTANCES; instance++) {
+                ObjectName name = new ObjectName(instance == 1 ? base : base + ",instance=" + instance);
+                try {
+                    server.registerMBean(this, name);
+                    registeredAs = name;
+                    return;
+                } catch (InstanceAlreadyExistsException taken) {
+                    // a live endpoint of another deployment: try the next instance number
+                }
             }
-            server.registerMBean(this, objectName);
-            registeredAs = objectName;
+            LOG.log(System.Logger.Level.WARNING, "WebSocket metrics MBean not registered: " + MAX_INSTANCES
+                    + " endpoints already use the name " + base);
         } catch (Exception | LinkageError e) {
-            LOG.log(System.Logger.Level.WARNING, "Could not register WebSocket metrics MBean for " + name, e);
+            LOG.log(System.Logger.Level.WARNING, "Could not register WebSocket metrics MBean for " + servletName, e);
         }
     }
 
+    private static final int MAX_INSTANCES = 100;
+
+    /**
+     * {@code io.socketlet:type=Endpoint,host="Catalina/localhost",context="/app##2",name="chat"}:
+     * the virtual host where the container names one ({@link ServletContext#getVirtualServerName}),
+     * the context path with Tomcat's parallel-deployment version, and the servlet name, so that
+     * one path on two hosts, or two versions of one application, each get a name of their own.
+     */
+    static String objectName(ServletContext context, String servletName) {
+        StringBuilder name = new StringBuilder("io.socketlet:type=Endpoint");
+        String host = context.getVirtualServerName();
+        if (host != null && !host.isEmpty()) {
+            name.append(",host=").append(ObjectName.quote(host));
+        }
+        String path = context.getContextPath().isEmpty() ? "/" : context.getContextPath();
+        if (context.getAttribute(TOMCAT_WEBAPP_VERSION) instanceof String version && !version.isEmpty()) {
+            path += "##" + version;
+        }
+        return name.append(",context=").append(ObjectName.quote(path))
+                .append(",name=").append(ObjectName.quote(servletName)).toString();
+    }
+
+    /** The context attribute where Tomcat puts a parallel deployment's version ({@code app##2} is "2"). */
+    private static final String TOMCAT_WEBAPP_VERSION = "org.apache.catalina.webappVersion";
+
+    /** Unregisters exactly the MBean {@link #register} registered, never another endpoint's. */
     void unregister() {
-        if (registeredAs == null) {
+        ObjectName name = registeredAs;
+        if (name == null) {
             return;
         }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "MBean already gone: " + registeredAs, e);
-        }
         registeredAs = null;
+        try {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "MBean already gone: " + name, e);
+        }
     }
 
     /**

@@ -2,6 +2,9 @@ package io.socketlet.server;
 
 import jakarta.servlet.ServletContext;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -9,20 +12,35 @@ import java.util.concurrent.TimeUnit;
 /**
  * One timer thread for every WebSocket endpoint of a web application: connections are swept
  * periodically rather than each owning a timer. Reference-counted in the {@link ServletContext},
- * so the thread stops when the last endpoint is destroyed and a redeployed WAR leaves no thread
- * behind.
+ * so the thread stops when the last endpoint is destroyed.
+ *
+ * <p>The last {@link #release} returns only once the thread has ended (or after
+ * {@link #STOP_WAIT}, with a warning naming what it is stuck in): a container checks for threads
+ * its web application left running as soon as the servlets are destroyed, and a thread still
+ * alive then, however briefly, is reported as a memory leak and keeps the application's class
+ * loader reachable (through its context class loader) while it lives.
  */
 final class SharedScheduler {
 
+    private static final System.Logger LOG = System.getLogger(SharedScheduler.class.getName());
     private static final String ATTRIBUTE = SharedScheduler.class.getName();
+    /** How long the last release waits for the timer thread to end. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final ScheduledThreadPoolExecutor executor;
+    /** Every thread the executor made (one, unless a task killed it), to be joined on release. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private int users;
 
     private SharedScheduler(String name) {
+        ClassLoader webapp = SharedScheduler.class.getClassLoader();
         executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "socketlet-timer" + name);
             thread.setDaemon(true);
+            // Application callbacks run here (onClose after a timeout): they see the web
+            // application's loader, whichever thread happened to start the timer.
+            thread.setContextClassLoader(webapp);
+            threads.add(thread);
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
@@ -49,7 +67,10 @@ final class SharedScheduler {
         return executor;
     }
 
-    /** Drops one reference; the last one stops the thread and forgets the context attribute. */
+    /**
+     * Drops one reference; the last one forgets the context attribute, stops the thread and
+     * waits for it to end (up to {@link #STOP_WAIT}).
+     */
     void release(ServletContext context) {
         synchronized (SharedScheduler.class) {
             if (--users > 0) {
@@ -60,10 +81,38 @@ final class SharedScheduler {
             }
         }
         executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            if (thread == Thread.currentThread()) {
+                continue; // released from a timer task itself: nothing to wait for
+            }
+            while (thread.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    warnStuck(thread);
+                    break;
+                }
+                try {
+                    // awaitTermination would not do: the executor counts as terminated a moment
+                    // before its thread has actually ended.
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish waiting: the container is undeploying
+                }
+            }
+        }
+        threads.clear();
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void warnStuck(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        LOG.log(System.Logger.Level.WARNING, "WebSocket timer thread [" + thread.getName() + "] did not end within "
+                + STOP_WAIT.toSeconds() + " s of the application stopping; it is in "
+                + (stack.length == 0 ? "(no stack)" : stack[0] + (stack.length > 1 ? " from " + stack[1] : ""))
+                + ". An application callback that blocks on the timer thread keeps it alive.");
     }
 }

@@ -57,6 +57,8 @@ public abstract class WebSocketServlet extends HttpServlet {
     private transient SharedScheduler scheduler;
     /** On Jetty: the hook that sends 1001s when the server starts to stop (see JettyUpgrade.whenServerStops). */
     private transient volatile AutoCloseable jettyStopHook;
+    /** Set when destroy() begins; guarded by this, with {@link #jettyStopHook}. */
+    private transient boolean destroyed;
 
     /**
      * Decides whether to take a connection, after the handshake was found valid.
@@ -92,7 +94,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         }
         scheduler = SharedScheduler.acquire(config.getServletContext());
         endpoint = new Endpoint(config.getServletName(), settings, scheduler);
-        endpoint.metrics().register(config.getServletContext().getContextPath(), config.getServletName());
+        endpoint.metrics().register(config.getServletContext(), config.getServletName());
     }
 
     /** defaults(), then the init-params, then configure(); any bad value fails init naming the servlet. */
@@ -227,18 +229,26 @@ public abstract class WebSocketServlet extends HttpServlet {
     }
 
     private void hookJettyStop(HttpServletRequest request) {
-        if (jettyStopHook == null) {
-            synchronized (this) {
-                if (jettyStopHook == null) {
-                    jettyStopHook = JettyUpgrade.whenServerStops(request, () -> endpoint.shutdown(SHUTDOWN_GRACE));
-                }
+        if (jettyStopHook != null) {
+            return;
+        }
+        synchronized (this) {
+            // Not once destroy() has begun: the Server would keep this servlet, and with it the
+            // whole web application, reachable after the undeploy.
+            if (jettyStopHook == null && !destroyed) {
+                jettyStopHook = JettyUpgrade.whenServerStops(request, () -> endpoint.shutdown(SHUTDOWN_GRACE));
             }
         }
     }
 
     @Override
     public void destroy() {
-        AutoCloseable hook = jettyStopHook;
+        AutoCloseable hook;
+        synchronized (this) {
+            destroyed = true;
+            hook = jettyStopHook;
+            jettyStopHook = null;
+        }
         if (hook != null) {
             try {
                 hook.close();

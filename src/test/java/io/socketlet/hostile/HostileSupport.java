@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -22,29 +23,33 @@ final class HostileSupport {
     private HostileSupport() {
     }
 
-    /** The name the engine registers: {@code io.socketlet:type=Endpoint,context="/x",name="y"}. */
+    /**
+     * The name the engine registered for this servlet of this context path, such as
+     * {@code io.socketlet:type=Endpoint,host="Catalina/localhost",context="/x",name="y"} (the host
+     * key where the container names one); null if none is registered.
+     */
     static ObjectName metricsName(String contextPath, String servletName) {
-        try {
-            return new ObjectName("io.socketlet:type=Endpoint,context="
-                    + ObjectName.quote(contextPath.isEmpty() ? "/" : contextPath) + ",name=" + ObjectName.quote(servletName));
-        } catch (MalformedObjectNameException e) {
-            throw new AssertionError(e);
+        Set<ObjectName> names = ManagementFactory.getPlatformMBeanServer().queryNames(quietName("io.socketlet:type=Endpoint,context="
+                + ObjectName.quote(contextPath.isEmpty() ? "/" : contextPath) + ",name=" + ObjectName.quote(servletName) + ",*"), null);
+        if (names.size() > 1) {
+            fail("more than one MBean for " + contextPath + " " + servletName + ": " + names);
         }
+        return names.isEmpty() ? null : names.iterator().next();
     }
 
     /** A proxy of the endpoint's MXBean, failing the test if it is not registered. */
     static EndpointMetricsMXBean metrics(String contextPath, String servletName) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = metricsName(contextPath, servletName);
-        if (!server.isRegistered(name)) {
-            fail("MBean " + name + " is not registered; registered socketlet MBeans: " + server.queryNames(
+        if (name == null) {
+            fail("no MBean for " + contextPath + " " + servletName + "; registered socketlet MBeans: " + server.queryNames(
                     quietName("io.socketlet:*"), null));
         }
         return JMX.newMXBeanProxy(server, name, EndpointMetricsMXBean.class);
     }
 
     static boolean isRegistered(String contextPath, String servletName) {
-        return ManagementFactory.getPlatformMBeanServer().isRegistered(metricsName(contextPath, servletName));
+        return metricsName(contextPath, servletName) != null;
     }
 
     private static ObjectName quietName(String pattern) {
