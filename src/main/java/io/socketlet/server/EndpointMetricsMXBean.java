@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * The counters of one WebSocket endpoint, as JMX shows them (object name
- * {@code io.socketlet:type=Endpoint,context=...,name=<servlet name>}), so any JMX console or
- * exporter can read them.
+ * {@code io.socketlet:type=Endpoint,host=...,context=...,name=<servlet name>}: the virtual host
+ * where the container names one, the context path with Tomcat's {@code ##version}), so any JMX
+ * console or exporter can read them.
  */
 public interface EndpointMetricsMXBean {
 
