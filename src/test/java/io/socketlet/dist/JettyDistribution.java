@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * loses a client's first frame when the upgrade request has no {@code Content-Length}. The tests
  * use it as the control that shows the other two really take the Jetty takeover road.
  */
-final class JettyDistribution extends StandaloneServer {
+public final class JettyDistribution extends StandaloneServer {
 
     /** The context of the WAR copy whose echo takes the Servlet API road. */
     static final String SERVLET_ROAD = "/servlet-road";
@@ -35,7 +35,7 @@ final class JettyDistribution extends StandaloneServer {
     }
 
     /** Makes a jetty.base for this environment, deploys the WAR three times and starts Jetty. */
-    static JettyDistribution startNew(String environment) throws Exception {
+    public static JettyDistribution startNew(String environment) throws Exception {
         JettyDistribution jetty = new JettyDistribution(environment);
         try {
             jetty.configure();

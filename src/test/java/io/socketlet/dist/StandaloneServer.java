@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * failure's post-mortem). {@link #close()} stops the process and everything it started; a JVM
  * shutdown hook does the same if the test JVM ends first (a timeout, Ctrl-C).
  */
-abstract class StandaloneServer implements AutoCloseable {
+public abstract class StandaloneServer implements AutoCloseable {
 
     /** Every process started here that is still running, for the shutdown hook. */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
@@ -148,7 +148,7 @@ abstract class StandaloneServer implements AutoCloseable {
         }
     }
 
-    final URI uri(String path) {
+    public final URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
