@@ -10,7 +10,10 @@ import io.socketlet.protocol.HixieDecoder;
 import io.socketlet.protocol.HixieEncoder;
 import io.socketlet.protocol.MessageDeflater;
 import io.socketlet.protocol.MessageInflater;
+import io.socketlet.protocol.MessageListener;
 import io.socketlet.protocol.PerMessageDeflate;
+
+import java.util.function.Consumer;
 
 /** Picks the decoder and encoder of the road a handshake took: the one place that knows every road. */
 final class Codecs {
@@ -18,13 +21,14 @@ final class Codecs {
     private Codecs() {
     }
 
+    /** @param onChallenge hixie-76 only: receives the 8 key bytes that follow the request headers */
     static Decoder decoder(ProtocolVersion version, WebSocketSettings settings, PerMessageDeflate.Agreement deflate,
-                           WebSocketConnection connection) {
+                           MessageListener listener, Consumer<byte[]> onChallenge) {
         return switch (version) {
-            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), settings.maxFragments(), connection,
+            case RFC6455 -> new FrameDecoder(settings.maxFrameSize(), settings.maxMessageSize(), settings.maxFragments(), listener,
                     deflate == null ? null : new MessageInflater(!deflate.clientNoContextTakeover(), settings.maxMessageSize()));
-            case HIXIE_76 -> new HixieDecoder(settings.maxMessageSize(), connection, connection::onChallenge);
-            case HIXIE_75 -> new HixieDecoder(settings.maxMessageSize(), connection, null);
+            case HIXIE_76 -> new HixieDecoder(settings.maxMessageSize(), listener, onChallenge);
+            case HIXIE_75 -> new HixieDecoder(settings.maxMessageSize(), listener, null);
         };
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +26,8 @@ final class Endpoint {
     private final WebSocketSettings settings;
     private final Set<WebSocketConnection> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> sweeper;
+    /** Where due timer actions run (see {@link #sweep}). */
+    private final Executor events;
     private volatile boolean stopping;
     private final EndpointMetrics metrics = new EndpointMetrics(connections::size);
     /** Places held for handshakes not yet open, with the time each was taken. */
@@ -35,6 +38,7 @@ final class Endpoint {
     Endpoint(String name, WebSocketSettings settings, SharedScheduler scheduler) {
         this.name = name;
         this.settings = settings;
+        this.events = scheduler.events();
         long period = sweepPeriodMillis(settings);
         this.sweeper = scheduler.executor().scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
@@ -74,6 +78,11 @@ final class Endpoint {
         return Math.max(20, Math.min(1000, shortest / 4));
     }
 
+    /** Where actions that may call the application run when no container thread is at hand. */
+    Executor events() {
+        return events;
+    }
+
     EndpointMetrics metrics() {
         return metrics;
     }
@@ -86,8 +95,13 @@ final class Endpoint {
         return stopping;
     }
 
-    /** Counts an opening connection, and gives back the reservation it held, in one step. */
-    void register(WebSocketConnection connection, Object reservation) {
+    /**
+     * Counts an opening connection, and gives back the reservation it held, in one step.
+     *
+     * @return false if the endpoint has begun to stop: the connection must not open (no close
+     *         timer would ever end it), and it is not counted
+     */
+    boolean register(WebSocketConnection connection, Object reservation) {
         synchronized (reservations) {
             connections.add(connection);
             if (reservation != null) {
@@ -95,25 +109,40 @@ final class Endpoint {
             }
         }
         if (stopping) {
-            connection.shutdown("Server is shutting down");
+            connections.remove(connection);
+            return false;
         }
+        return true;
     }
 
     void unregister(WebSocketConnection connection) {
         connections.remove(connection);
     }
 
+    /**
+     * The timer: decides on this thread, acts on an event thread (see {@link SharedScheduler}),
+     * so no handler a due action calls can hold up the timers of other connections. Nothing a
+     * connection throws, not even an {@link Error}, may end the sweep: a periodic task that
+     * throws is never run again, and every timer of the endpoint would die with it.
+     */
     private void sweep() {
-        long now = System.nanoTime();
-        synchronized (reservations) {
-            reservations.values().removeIf(taken -> now - taken > RESERVATION_EXPIRY_NANOS);
-        }
-        for (WebSocketConnection connection : connections) {
-            try {
-                connection.sweep(now);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Timer check failed on endpoint " + name + " for " + connection, e);
+        try {
+            long now = System.nanoTime();
+            synchronized (reservations) {
+                reservations.values().removeIf(taken -> now - taken > RESERVATION_EXPIRY_NANOS);
             }
+            for (WebSocketConnection connection : connections) {
+                try {
+                    Runnable due = connection.due(now);
+                    if (due != null) {
+                        events.execute(due);
+                    }
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.ERROR, "Timer check failed on endpoint " + name + " for " + connection, t);
+                }
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "Timer sweep failed on endpoint " + name + "; it runs again next period", t);
         }
     }
 

@@ -1,38 +1,76 @@
 package io.socketlet.server;
 
+import io.socketlet.WebSocketClosedException;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * A connection's outbound frames: any thread may add, one writer at a time drains into the
  * {@link Transport}. Frames queued together leave in one gathering write. The queue is bounded in
- * bytes so a peer that stops reading cannot exhaust the heap; control frames (pong, close) are
- * small and always admitted. After the close frame nothing more is admitted.
+ * bytes so a peer that stops reading cannot exhaust the heap; control frames are small and always
+ * admitted. After the close frame nothing more is admitted.
+ *
+ * <p>Order: data frames and the close frame leave in the order they were queued (nothing queued
+ * before our close is lost), but pings and pongs go ahead of data frames still waiting, between
+ * frames, never inside one, so a keep-alive answer does not wait behind a large message. A close
+ * that fails the connection drops the data still waiting: the peer broke the protocol or stopped
+ * reading, and the close should reach it now.
  *
  * <p>Each write's callback may come inline (the container took everything at once) or later on
  * a container thread; the drain loop handles both without recursion: whichever of the writer and
- * the callback comes second continues the loop.
+ * the callback comes second continues the loop. No lock is held while the transport writes or
+ * while a future completes.
  */
 final class SendQueue implements Transport.WriteCallback {
+
+    /** How a frame is queued. */
+    enum Kind {
+        /** A message frame: in order, bounded by maxBufferedBytes. */
+        DATA,
+        /** A ping or pong: ahead of waiting data frames, always admitted. */
+        CONTROL,
+        /** Our close frame, after everything queued before it; nothing may follow it. */
+        CLOSE,
+        /** A close that fails the connection: the data frames still waiting are dropped. */
+        FAILING_CLOSE
+    }
 
     /** Most frames and bytes gathered into one write. */
     private static final int MAX_BATCH_FRAMES = 64;
     private static final long MAX_BATCH_BYTES = 256 * 1024;
 
+    /** Result of {@link #offer} when the frame would pass {@code maxBufferedBytes}. */
+    static final CompletableFuture<Void> OVERFLOW = new CompletableFuture<>();
+
     private record Entry(ByteBuffer[] buffers, long size, CompletableFuture<Void> future) {
+    }
+
+    /** Told how many frames and bytes each completed write carried (the endpoint's counters). */
+    interface WrittenListener {
+        void accept(int frames, long bytes);
     }
 
     private final Object lock = new Object();
     private final long maxBufferedBytes;
-    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private final ArrayDeque<Entry> data = new ArrayDeque<>();
+    private final ArrayDeque<Entry> controls = new ArrayDeque<>(2);
+    /** Notified once when a write fails; the connection then ends. */
+    private final Consumer<Throwable> onWriteFailure;
+    private final WrittenListener onWritten;
+
     private Transport transport;
     private long bufferedBytes;
-    /** Greater than zero while the read path holds frames back (see {@link #cork}). */
-    private int corked;
+    /** While set, sends from this thread are held back (see {@link #cork}). */
+    private Thread corkedBy;
     private boolean draining;
     private boolean closeQueued;
     private Throwable failure;
@@ -40,48 +78,36 @@ final class SendQueue implements Transport.WriteCallback {
     private boolean writeReturned;
     private boolean writeCompleted;
     private Throwable writeFailure;
-    /** When the queue last moved: a frame written, or the first frame into an empty queue. */
-    private long lastProgressNanos;
-    /** Notified once when a write fails; the connection then ends. */
-    private final java.util.function.Consumer<Throwable> onWriteFailure;
+    /** When the output last moved: bytes taken by the container, or a frame into an idle queue. */
+    private volatile long lastProgressNanos;
 
-    /** Told how many frames and bytes each completed write carried (the endpoint's counters). */
-    interface WrittenListener {
-        void accept(int frames, long bytes);
-    }
-
-    private final WrittenListener onWritten;
-
-    SendQueue(long maxBufferedBytes, java.util.function.Consumer<Throwable> onWriteFailure) {
+    SendQueue(long maxBufferedBytes, Consumer<Throwable> onWriteFailure) {
         this(maxBufferedBytes, onWriteFailure, (frames, bytes) -> { });
     }
 
-    SendQueue(long maxBufferedBytes, java.util.function.Consumer<Throwable> onWriteFailure, WrittenListener onWritten) {
+    SendQueue(long maxBufferedBytes, Consumer<Throwable> onWriteFailure, WrittenListener onWritten) {
         this.maxBufferedBytes = maxBufferedBytes;
         this.onWriteFailure = onWriteFailure;
         this.onWritten = onWritten;
     }
 
-    /** Result of {@link #offer} when the frame would pass {@code maxBufferedBytes}. */
-    static final CompletableFuture<Void> OVERFLOW = new CompletableFuture<>();
-
-    /**
-     * Queues one frame. Returns its future, a failed future if the queue no longer admits frames,
-     * or {@link #OVERFLOW} (not queued) if a data frame would pass the byte bound; a single frame
-     * is always admitted into an empty queue, so one large message can always be sent.
-     */
-    CompletableFuture<Void> offer(ByteBuffer[] frame, boolean control, boolean isClose) {
-        return offer(() -> frame, control, isClose);
+    /** {@link #offer(Supplier, Kind)} for a frame already encoded. */
+    CompletableFuture<Void> offer(ByteBuffer[] frame, Kind kind) {
+        return offer(() -> frame, kind);
     }
 
     /**
-     * Like {@link #offer(ByteBuffer[], boolean, boolean)}, but encodes the frame under the queue's
-     * lock, so frames are encoded in the order they are sent: a compressor that keeps context
-     * across messages (permessage-deflate) must see them in wire order. Exceptions from the
-     * encoder propagate, with nothing queued.
+     * Queues one frame, encoding it under the queue's lock, so frames are encoded in the order
+     * they are sent: a compressor that keeps context across messages (permessage-deflate) must
+     * see them in wire order. Exceptions from the encoder propagate, with nothing queued.
+     *
+     * @return the frame's future; a failed future if the queue no longer admits frames; or
+     *         {@link #OVERFLOW} (not queued) if a data frame would pass the byte bound. A single
+     *         frame is always admitted into an empty queue, so one large message can always be sent.
      */
-    CompletableFuture<Void> offer(Supplier<ByteBuffer[]> encode, boolean control, boolean isClose) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
+    CompletableFuture<Void> offer(Supplier<ByteBuffer[]> encode, Kind kind) {
+        SendFuture future = new SendFuture(this);
+        List<Entry> dropped = null;
         boolean startDrain;
         synchronized (lock) {
             if (failure != null) {
@@ -89,26 +115,36 @@ final class SendQueue implements Transport.WriteCallback {
             }
             if (closeQueued) {
                 return CompletableFuture.failedFuture(
-                        new io.socketlet.WebSocketClosedException("WebSocket is closing: no frame may follow the close frame"));
+                        new WebSocketClosedException("WebSocket is closing: no frame may follow the close frame"));
             }
             ByteBuffer[] frame = encode.get();
             long size = 0;
             for (ByteBuffer b : frame) {
                 size += b.remaining();
             }
-            if (!control && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes) {
+            if (kind == Kind.DATA && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes) {
                 return OVERFLOW;
             }
-            closeQueued = isClose;
-            if (queue.isEmpty() && inFlight == null) {
+            if (isIdle()) {
                 lastProgressNanos = System.nanoTime();
             }
-            queue.add(new Entry(frame, size, future));
+            if (kind == Kind.FAILING_CLOSE && !data.isEmpty()) {
+                dropped = new ArrayList<>(data);
+                data.clear();
+                for (Entry e : dropped) {
+                    bufferedBytes -= e.size;
+                }
+            }
+            closeQueued = kind == Kind.CLOSE || kind == Kind.FAILING_CLOSE;
+            (kind == Kind.CONTROL ? controls : data).add(new Entry(frame, size, future));
             bufferedBytes += size;
-            startDrain = !draining && transport != null && corked == 0;
+            startDrain = !draining && transport != null && corkedBy != Thread.currentThread();
             if (startDrain) {
                 draining = true;
             }
+        }
+        if (dropped != null) {
+            failAll(dropped, new WebSocketClosedException("WebSocket failed before this message was sent"));
         }
         if (startDrain) {
             drain();
@@ -117,50 +153,51 @@ final class SendQueue implements Transport.WriteCallback {
     }
 
     /**
-     * Holds frames back until {@link #uncork}: while the connection decodes one read's worth of
-     * messages, their answers (echoes, pongs) gather and leave in one write instead of one system
-     * call each. Only the read path corks, around one decode.
+     * Holds back the calling thread's sends until {@link #uncork}: while the read path decodes one
+     * read's worth of messages and delivers them, their answers (echoes, pongs) gather and leave
+     * in one write instead of one system call each. Sends from other threads are not held.
      */
     void cork() {
         synchronized (lock) {
-            corked++;
+            corkedBy = Thread.currentThread();
         }
     }
 
     /** Ends a {@link #cork}: whatever gathered meanwhile starts to flow, as one gathering write. */
     void uncork() {
-        boolean startDrain;
         synchronized (lock) {
-            corked--;
-            startDrain = corked == 0 && !draining && transport != null && !queue.isEmpty() && failure == null;
-            if (startDrain) {
-                draining = true;
-            }
+            corkedBy = null;
         }
-        if (startDrain) {
-            drain();
-        }
+        flush();
     }
 
     /** The transport is ready: frames queued before (from onOpen) start to flow. */
     void start(Transport transport) {
-        boolean startDrain;
         synchronized (lock) {
             this.transport = transport;
-            startDrain = !draining && !queue.isEmpty() && failure == null && corked == 0;
-            if (startDrain) {
-                draining = true;
+        }
+        flush();
+    }
+
+    /** Starts draining what waits, corked or not, unless a drain runs already. */
+    private void flush() {
+        synchronized (lock) {
+            if (draining || transport == null || failure != null || (data.isEmpty() && controls.isEmpty())) {
+                return;
             }
+            draining = true;
         }
-        if (startDrain) {
-            drain();
-        }
+        drain();
+    }
+
+    private boolean isIdle() {
+        return data.isEmpty() && controls.isEmpty() && inFlight == null;
     }
 
     /** Whether nothing is queued or being written. */
     boolean isEmpty() {
         synchronized (lock) {
-            return queue.isEmpty() && inFlight == null;
+            return isIdle();
         }
     }
 
@@ -172,12 +209,13 @@ final class SendQueue implements Transport.WriteCallback {
     }
 
     /**
-     * How long frames have waited without any being written, in nanoseconds at {@code now}; 0
-     * when nothing waits. The write timeout compares this with its setting.
+     * How long frames have waited without the output moving, in nanoseconds at {@code now}; 0
+     * when nothing waits. The write timeout compares this with its setting: a peer that reads
+     * slowly but steadily makes progress, one that stopped reading does not.
      */
     long stalledNanos(long now) {
         synchronized (lock) {
-            return queue.isEmpty() && inFlight == null ? 0 : Math.max(0, now - lastProgressNanos);
+            return isIdle() ? 0 : Math.max(0, now - lastProgressNanos);
         }
     }
 
@@ -196,13 +234,19 @@ final class SendQueue implements Transport.WriteCallback {
                 return;
             }
             failure = cause;
-            dropped = new ArrayList<>(queue);
-            queue.clear();
+            dropped = new ArrayList<>(controls);
+            dropped.addAll(data);
+            controls.clear();
+            data.clear();
             for (Entry e : dropped) {
                 bufferedBytes -= e.size;
             }
         }
-        for (Entry e : dropped) {
+        failAll(dropped, cause);
+    }
+
+    private static void failAll(List<Entry> entries, Throwable cause) {
+        for (Entry e : entries) {
             e.future.completeExceptionally(cause);
         }
     }
@@ -212,20 +256,13 @@ final class SendQueue implements Transport.WriteCallback {
             List<Entry> batch;
             ByteBuffer[] buffers;
             synchronized (lock) {
-                if (queue.isEmpty() || failure != null) {
+                if ((data.isEmpty() && controls.isEmpty()) || failure != null) {
                     draining = false;
                     return;
                 }
-                batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH_FRAMES));
-                int count = 0;
-                long bytes = 0;
-                while (!queue.isEmpty() && batch.size() < MAX_BATCH_FRAMES
-                        && (batch.isEmpty() || bytes + queue.peek().size <= MAX_BATCH_BYTES)) {
-                    Entry e = queue.poll();
-                    batch.add(e);
-                    count += e.buffers.length;
-                    bytes += e.size;
-                }
+                batch = new ArrayList<>(Math.min(controls.size() + data.size(), MAX_BATCH_FRAMES));
+                int count = takeBatch(controls, batch, 0);
+                count = takeBatch(data, batch, count);
                 buffers = new ByteBuffer[count];
                 int i = 0;
                 for (Entry e : batch) {
@@ -252,6 +289,27 @@ final class SendQueue implements Transport.WriteCallback {
                 return;
             }
         }
+    }
+
+    /** Moves whole frames from a queue into the batch, within the batch bounds; returns the buffer count. */
+    private static int takeBatch(ArrayDeque<Entry> from, List<Entry> batch, int count) {
+        long bytes = 0;
+        for (Entry e : batch) {
+            bytes += e.size;
+        }
+        while (!from.isEmpty() && batch.size() < MAX_BATCH_FRAMES
+                && (batch.isEmpty() || bytes + from.peek().size <= MAX_BATCH_BYTES)) {
+            Entry e = from.poll();
+            batch.add(e);
+            count += e.buffers.length;
+            bytes += e.size;
+        }
+        return count;
+    }
+
+    @Override
+    public void progressed() {
+        lastProgressNanos = System.nanoTime();
     }
 
     @Override
@@ -290,13 +348,8 @@ final class SendQueue implements Transport.WriteCallback {
                 bytes += e.size;
             }
         }
-        if (cause == null) {
-            onWritten.accept(batch.size(), bytes);
-        }
         if (cause != null) {
-            for (Entry e : batch) {
-                e.future.completeExceptionally(cause);
-            }
+            failAll(batch, cause);
             fail(cause);
             synchronized (lock) {
                 draining = false;
@@ -304,9 +357,71 @@ final class SendQueue implements Transport.WriteCallback {
             onWriteFailure.accept(cause);
             return false;
         }
+        onWritten.accept(batch.size(), bytes);
         for (Entry e : batch) {
             e.future.complete(null);
         }
         return true;
+    }
+
+    /**
+     * Waiting for a send inside a callback of the same connection: its frames are held back by
+     * {@link #cork}, so they are let go first. If they still cannot be written now, the wait
+     * could never end (this connection's container may not call us back while this callback
+     * runs), so it fails at once instead of hanging.
+     */
+    private void beforeWaiting(SendFuture future) {
+        boolean inCallback;
+        synchronized (lock) {
+            inCallback = corkedBy == Thread.currentThread();
+        }
+        if (!inCallback) {
+            return;
+        }
+        flush();
+        if (!future.isDone()) {
+            throw new IllegalStateException("Waiting inside a callback for a send on the same WebSocket that the "
+                    + "peer has not taken yet would stop this connection's reading: chain on the future "
+                    + "(whenComplete/thenRun) instead of join()/get()");
+        }
+    }
+
+    /** A send's future: blocking on it from a callback of its own connection never hangs (see {@link #beforeWaiting}). */
+    private static final class SendFuture extends CompletableFuture<Void> {
+        private final SendQueue queue;
+
+        SendFuture(SendQueue queue) {
+            this.queue = queue;
+        }
+
+        @Override
+        public Void join() {
+            if (!isDone()) {
+                queue.beforeWaiting(this);
+            }
+            return super.join();
+        }
+
+        @Override
+        public Void get() throws InterruptedException, ExecutionException {
+            if (!isDone()) {
+                queue.beforeWaiting(this);
+            }
+            return super.get();
+        }
+
+        @Override
+        public Void get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            if (!isDone()) {
+                queue.beforeWaiting(this);
+            }
+            return super.get(timeout, unit);
+        }
+
+        /** Futures derived from this one are plain futures. */
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
     }
 }

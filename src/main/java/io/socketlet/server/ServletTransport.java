@@ -25,6 +25,14 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
     private static final int READ_BUFFER_SIZE = 16 * 1024;
     /** Buffers smaller than this are copied together into one container write. */
     private static final int GATHER_LIMIT = 8 * 1024;
+    /**
+     * The most bytes handed to one container write. In non-blocking mode a container takes a
+     * whole write even when the socket cannot (Tomcat keeps the rest in a buffer of its own), so
+     * one 16 MiB write would look like no progress until the last byte left. In pieces, each
+     * piece the container takes shows the peer is reading (the write timeout is about stalls),
+     * and the container never holds a second copy of a large message.
+     */
+    static final int MAX_WRITE_SLICE = 64 * 1024;
     private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[READ_BUFFER_SIZE]);
 
     /** What ends the connection: the upgraded socket, or the RFC 8441 request's async cycle. */
@@ -198,9 +206,13 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
             return;
         }
         if (first.remaining() >= GATHER_LIMIT && first.hasArray()) {
-            out.write(first.array(), first.arrayOffset() + first.position(), first.remaining());
-            first.position(first.limit());
-            pendingIndex++;
+            int length = Math.min(first.remaining(), MAX_WRITE_SLICE);
+            out.write(first.array(), first.arrayOffset() + first.position(), length);
+            first.position(first.position() + length);
+            if (!first.hasRemaining()) {
+                pendingIndex++;
+            }
+            callback.progressed();
             return;
         }
         int total = 0;
@@ -223,6 +235,7 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
         }
         pendingIndex = end;
         out.write(gathered, 0, total);
+        callback.progressed();
     }
 
     private WriteCallback takeCallback() {

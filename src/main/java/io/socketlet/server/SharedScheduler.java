@@ -5,8 +5,12 @@ import jakarta.servlet.ServletContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,7 +18,11 @@ import java.util.concurrent.TimeUnit;
  * periodically rather than each owning a timer. Reference-counted in the {@link ServletContext},
  * so the thread stops when the last endpoint is destroyed.
  *
- * <p>The last {@link #release} returns only once the thread has ended (or after
+ * <p>The timer thread only decides: what a due timer does (a ping, a close, ending a connection
+ * and telling the application) runs on a small pool of event threads beside it, so a handler
+ * that takes its time never delays the timers of other connections.
+ *
+ * <p>The last {@link #release} returns only once these threads have ended (or after
  * {@link #STOP_WAIT}, with a warning naming what it is stuck in): a container checks for threads
  * its web application left running as soon as the servlets are destroyed, and a thread still
  * alive then, however briefly, is reported as a memory leak and keeps the application's class
@@ -27,24 +35,36 @@ final class SharedScheduler {
     /** How long the last release waits for the timer thread to end. */
     static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
+    /** Event threads: as many as handlers may take their time at once before timer actions queue up. */
+    private static final int EVENT_THREADS = 8;
+
     private final ScheduledThreadPoolExecutor executor;
-    /** Every thread the executor made (one, unless a task killed it), to be joined on release. */
+    private final ThreadPoolExecutor events;
+    /** Every thread the executors made, to be joined on release. */
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private int users;
 
     private SharedScheduler(String name) {
-        ClassLoader webapp = SharedScheduler.class.getClassLoader();
-        executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "socketlet-timer" + name);
-            thread.setDaemon(true);
-            // Application callbacks run here (onClose after a timeout): they see the web
-            // application's loader, whichever thread happened to start the timer.
-            thread.setContextClassLoader(webapp);
-            threads.add(thread);
-            return thread;
-        });
+        executor = new ScheduledThreadPoolExecutor(1, threads("socketlet-timer" + name));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        events = new ThreadPoolExecutor(EVENT_THREADS, EVENT_THREADS, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads("socketlet-events" + name));
+        events.allowCoreThreadTimeOut(true); // an idle application keeps no event thread
+    }
+
+    private ThreadFactory threads(String name) {
+        ClassLoader webapp = SharedScheduler.class.getClassLoader();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            // Application callbacks run here (onClose after a timeout): they see the web
+            // application's loader, whichever thread happened to start the pool.
+            thread.setContextClassLoader(webapp);
+            threads.removeIf(t -> !t.isAlive());
+            threads.add(thread);
+            return thread;
+        };
     }
 
     /** The context's scheduler, created on first use; every acquire needs its {@link #release}. */
@@ -67,6 +87,11 @@ final class SharedScheduler {
         return executor;
     }
 
+    /** Where timer actions and the callbacks they cause run: never the timer thread itself. */
+    Executor events() {
+        return events;
+    }
+
     /**
      * Drops one reference; the last one forgets the context attribute, stops the thread and
      * waits for it to end (up to {@link #STOP_WAIT}).
@@ -81,11 +106,12 @@ final class SharedScheduler {
             }
         }
         executor.shutdownNow();
+        events.shutdown(); // actions already handed over (the last closes) still run
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         boolean interrupted = false;
         for (Thread thread : threads) {
             if (thread == Thread.currentThread()) {
-                continue; // released from a timer task itself: nothing to wait for
+                continue; // released from a timer or event task itself: nothing to wait for
             }
             while (thread.isAlive()) {
                 long left = deadline - System.nanoTime();

@@ -48,6 +48,14 @@ public interface Transport {
 
     /** Completion of one {@link #write}. */
     interface WriteCallback {
+        /**
+         * Part of the write was taken by the container: the peer is reading. A transport that
+         * writes a large buffer in pieces calls this after each piece, so the write timeout
+         * measures a stall, not the length of a write to a slow but steady reader.
+         */
+        default void progressed() {
+        }
+
         /** Every byte of the write was handed to the container. */
         void succeeded();
 

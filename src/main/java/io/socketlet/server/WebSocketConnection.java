@@ -7,13 +7,14 @@ import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketClosedException;
 import io.socketlet.WebSocketHandler;
+import io.socketlet.WebSocketSettings;
 import io.socketlet.protocol.CloseStatus;
 import io.socketlet.protocol.Decoder;
 import io.socketlet.protocol.Encoder;
 import io.socketlet.protocol.Hixie76;
-import io.socketlet.protocol.MessageListener;
 import io.socketlet.protocol.PerMessageDeflate;
 import io.socketlet.protocol.ProtocolException;
+import io.socketlet.server.SendQueue.Kind;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -22,23 +23,28 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One WebSocket connection: bytes from the {@link Transport} through the protocol
  * {@link Decoder} to the application's {@link WebSocketHandler}, and the application's sends
- * through the {@link Encoder} and the {@link SendQueue} back to the transport. It owns the close
- * handshake (RFC 6455 section 7) and the timers the {@link Endpoint} sweeps.
+ * through the {@link Encoder} and the {@link SendQueue} back to the transport. Its closing
+ * handshake is a {@link CloseState}; its timers are checked by the {@link Endpoint}'s sweep.
  *
- * <p>Close states: OPEN; CLOSING once a close frame was sent or received (no data is delivered
- * to the application any more); CLOSED once TCP is closed and {@code onClose} has run.
+ * <p>No application code runs while this connection holds a lock that anyone else may wait
+ * for. The read path decodes one read's worth of input into {@link InboundEvents} and delivers
+ * them after the decoder is let go; a sender, the timer and the container's threads never wait
+ * for a handler. Callbacks of one connection still never overlap: while the read path delivers,
+ * an {@code onClose} decided elsewhere waits for it to finish and is delivered by it.
  */
-final class WebSocketConnection implements WebSocket, MessageListener, Transport.TransportListener {
+final class WebSocketConnection implements WebSocket, Transport.TransportListener {
 
     private static final System.Logger LOG = System.getLogger(WebSocketConnection.class.getName());
-
-    private enum State { OPEN, CLOSING, CLOSED }
+    /** The longest wait for a peer that broke the protocol to show it read our close frame. */
+    private static final long LINGER_NANOS = 1_000_000_000L;
 
     private final Endpoint endpoint;
+    private final WebSocketSettings settings;
     private final WebSocketHandler handler;
     private final HandshakeRequest handshake;
     private final ProtocolVersion version;
@@ -47,38 +53,38 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
     private final Decoder decoder;
     private final Encoder encoder;
     private final SendQueue sendQueue;
+    private final CloseState state = new CloseState();
+    private final InboundEvents inbound = new InboundEvents(this);
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
-    private final AtomicBoolean closeReported = new AtomicBoolean();
     private Transport transport;
 
-    private State state = State.OPEN;
-    /** What onClose reports once TCP is closed, decided when the close began. */
-    private int closeCode = CloseCodes.ABNORMAL;
-    private String closeReason = "";
-    /** After a failure the input is no longer trusted: nothing more is decoded. */
+    /** After a protocol violation the input is no longer trusted: nothing more is decoded. */
     private volatile boolean inputFailed;
-    /** Close TCP as soon as our close frame is written: it answers the peer's close. */
-    private boolean closeAfterFlush;
-    /** The peer's close frame arrived. */
-    private boolean peerClosed;
-    /** The server failed the connection: onClose reports our code, not the peer's answer. */
-    private boolean failed;
-    /** After a protocol violation: once our close frame is written, linger briefly, then close TCP. */
-    private boolean lingerAfterFlush;
-    private volatile boolean lingering;
-    private volatile long lingerDeadlineNanos;
-    /** The longest wait for a peer that broke the protocol to show it read our close frame. */
-    private static final long LINGER_NANOS = 1_000_000_000L;
-
-    private volatile long lastReadNanos;
-    private volatile long lastWriteNanos;
-    private volatile long closeDeadlineNanos;
-    private volatile long lastPingNanos;
-    private final long openedNanos;
     /** hixie-76 only: the 8 challenge bytes have not arrived yet. */
     private volatile boolean awaitingChallenge;
-    /** onOpen was called: onClose will be too. */
+    /** onOpen was called: onClose will be too, exactly once. */
     private volatile boolean opened;
+    private final AtomicBoolean closeReported = new AtomicBoolean();
+
+    // The decoder belongs to the read path; an end decided elsewhere asks it to let go.
+    private final Object decoderGate = new Object();
+    private boolean decoding;
+    private boolean decoderReleaseAsked;
+    private boolean decoderReleased;
+
+    // Callbacks never overlap: while the read path delivers, others leave their onClose to it.
+    private final Object deliveryGate = new Object();
+    private boolean delivering;
+    private Runnable afterDelivery;
+
+    // Timers, read by the sweep.
+    private final long openedNanos;
+    private volatile long lastReadNanos;
+    private volatile long lastWriteNanos;
+    private volatile long lastPingNanos;
+    /** When our last keep-alive ping was handed to the container; a pong (or any input) after it is the answer. */
+    private volatile long pingWrittenNanos;
+    private final AtomicBoolean timerActionQueued = new AtomicBoolean();
 
     WebSocketConnection(Endpoint endpoint, WebSocketHandler handler, HandshakeRequest handshake,
                         ProtocolVersion version, String subprotocol, List<String> extensions) {
@@ -93,19 +99,21 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
                                 ProtocolVersion version, String subprotocol, List<String> extensions,
                                 PerMessageDeflate.Agreement deflate) {
         this.endpoint = endpoint;
+        this.settings = endpoint.settings();
         this.handler = handler;
         this.handshake = handshake;
         this.version = version;
         this.subprotocol = subprotocol;
         this.extensions = extensions;
-        this.decoder = Codecs.decoder(version, endpoint.settings(), deflate, this);
-        this.encoder = Codecs.encoder(version, endpoint.settings(), deflate);
-        this.sendQueue = new SendQueue(endpoint.settings().maxBufferedBytes(), this::writeFailed, endpoint.metrics()::written);
+        this.decoder = Codecs.decoder(version, settings, deflate, inbound, inbound::challenge);
+        this.encoder = Codecs.encoder(version, settings, deflate);
+        this.sendQueue = new SendQueue(settings.maxBufferedBytes(), this::writeFailed, endpoint.metrics()::written);
         long now = System.nanoTime();
+        this.openedNanos = now;
         this.lastReadNanos = now;
         this.lastWriteNanos = now;
         this.lastPingNanos = now;
-        this.openedNanos = now;
+        this.pingWrittenNanos = now;
     }
 
     /** Starts the connection on its transport: onOpen first (its sends wait in the queue), then reads and writes flow. */
@@ -119,7 +127,13 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
      */
     void open(Transport transport, Object reservation) {
         this.transport = transport;
-        endpoint.register(this, reservation);
+        if (!endpoint.register(this, reservation)) {
+            // The endpoint stopped while the 101 was on its way: no timer would ever end this
+            // connection, so it never opens. The client sees TCP close.
+            state.terminate(CloseCodes.ABNORMAL, "Server is shutting down");
+            transport.close();
+            return;
+        }
         if (version == ProtocolVersion.HIXIE_76) {
             awaitingChallenge = true; // onOpen waits until the challenge is answered
         } else {
@@ -141,64 +155,96 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
     }
 
-    /**
-     * hixie-76: the 8 bytes after the request headers arrived. The 16-byte answer goes out before
-     * anything else, then the application hears onOpen.
-     */
-    void onChallenge(byte[] key3) {
-        byte[] answer = Hixie76.challengeResponse(handshake.header("Sec-WebSocket-Key1"), handshake.header("Sec-WebSocket-Key2"), key3);
-        sendQueue.offer(new ByteBuffer[] {ByteBuffer.wrap(answer)}, true, false);
-        awaitingChallenge = false;
-        notifyOpen();
-    }
-
-    // ---- input: transport -> decoder -> handler ----
+    // ---- input: transport -> decoder -> events -> handler ----
 
     @Override
     public void onRead(ByteBuffer data) {
         lastReadNanos = System.nanoTime();
         endpoint.metrics().bytesIn(data.remaining());
         if (inputFailed) {
-            if (lingering) {
-                terminate(0, null, true); // the peer sent something after our close: it is reading
+            if (state.isLingering()) {
+                terminate(0, null); // the peer sent something after our close: it is reading
             }
             return;
         }
-        // Answers to everything in this read leave together, in one write, once it is decoded.
+        // Answers to everything in this read leave together, in one write, once it is delivered.
         sendQueue.cork();
         try {
-            // Locked against release() from another thread when the connection ends mid-read.
-            synchronized (decoder) {
-                if (isClosed()) {
-                    return;
-                }
-                decoder.decode(data);
+            ProtocolException violation = decode(data);
+            deliver();
+            if (violation != null) {
+                fail(violation.closeCode(), violation.getMessage(), violation, true);
             }
-        } catch (ProtocolException e) {
-            inputFailed = true;
-            fail(e.closeCode(), e.getMessage(), e, true);
         } finally {
             sendQueue.uncork();
         }
     }
 
-    @Override
-    public void onEndOfInput() {
-        terminate(CloseCodes.ABNORMAL, "Connection ended without a close frame", false);
-    }
-
-    @Override
-    public void onFailure(Throwable cause) {
-        if (isOpen()) {
-            notifyError(cause);
+    /** Decodes into {@link #inbound}; returns the peer's protocol violation, if any. */
+    private ProtocolException decode(ByteBuffer data) {
+        synchronized (decoderGate) {
+            if (decoderReleased || state.phase() == CloseState.Phase.CLOSED) {
+                return null;
+            }
+            decoding = true;
         }
-        terminate(CloseCodes.ABNORMAL, "Connection failed: " + cause, false);
+        try {
+            decoder.decode(data);
+            return null;
+        } catch (ProtocolException e) {
+            inputFailed = true;
+            return e;
+        } finally {
+            boolean release;
+            synchronized (decoderGate) {
+                decoding = false;
+                release = decoderReleaseAsked && !decoderReleased;
+                decoderReleased |= release;
+            }
+            if (release) {
+                decoder.release();
+            }
+        }
     }
 
-    @Override
-    public void onText(String text) {
+    /** Releases the decoder's native memory now, or lets the read path do it when it finishes decoding. */
+    private void releaseDecoder() {
+        synchronized (decoderGate) {
+            decoderReleaseAsked = true;
+            if (decoding || decoderReleased) {
+                return;
+            }
+            decoderReleased = true;
+        }
+        decoder.release();
+    }
+
+    /** Delivers the events one read decoded, in order, with no lock held. */
+    private void deliver() {
+        if (inbound.isEmpty()) {
+            return;
+        }
+        synchronized (deliveryGate) {
+            delivering = true;
+        }
+        try {
+            inbound.drainTo(this);
+        } finally {
+            Runnable after;
+            synchronized (deliveryGate) {
+                delivering = false;
+                after = afterDelivery;
+                afterDelivery = null;
+            }
+            if (after != null) {
+                after.run();
+            }
+        }
+    }
+
+    void onText(String text) {
         endpoint.metrics().messageIn();
-        if (isOpen()) {
+        if (state.isOpen()) {
             try {
                 handler.onText(this, text);
             } catch (Throwable t) {
@@ -207,10 +253,9 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
     }
 
-    @Override
-    public void onBinary(ByteBuffer data) {
+    void onBinary(ByteBuffer data) {
         endpoint.metrics().messageIn();
-        if (isOpen()) {
+        if (state.isOpen()) {
             try {
                 handler.onBinary(this, data);
             } catch (Throwable t) {
@@ -219,22 +264,22 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
     }
 
-    @Override
-    public void onPing(byte[] payload) {
-        // "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response ...
-        // with identical Application data", unless it already sent its close frame.
-        // Pongs count against maxBufferedBytes like data: a peer that floods pings and reads
-        // nothing must not fill the heap with answers.
+    /**
+     * "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response ... with
+     * identical Application data", unless it already sent its close frame. Answered as it is
+     * decoded: no application code is involved. Pongs count against maxBufferedBytes like data:
+     * a peer that floods pings and reads nothing must not fill the heap with answers.
+     */
+    void onPing(byte[] payload) {
         ByteBuffer[] pong = encoder.pong(payload);
-        if (pong != null && sendQueue.offer(pong, false, false) == SendQueue.OVERFLOW) {
-            fail(CloseCodes.POLICY_VIOLATION, "Send queue passed " + endpoint.settings().maxBufferedBytes()
+        if (pong != null && sendQueue.offer(pong, Kind.CONTROL) == SendQueue.OVERFLOW) {
+            fail(CloseCodes.POLICY_VIOLATION, "Send queue passed " + settings.maxBufferedBytes()
                     + " bytes: peer sends pings and does not read", null, false);
         }
     }
 
-    @Override
-    public void onPong(byte[] payload) {
-        if (isOpen()) {
+    void onPong(byte[] payload) {
+        if (state.isOpen()) {
             try {
                 handler.onPong(this, ByteBuffer.wrap(payload));
             } catch (Throwable t) {
@@ -243,53 +288,54 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
     }
 
-    @Override
-    public void onClose(CloseStatus status) {
-        boolean answer;
-        synchronized (this) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            answer = state == State.OPEN;
-            peerClosed = true;
-            if (answer) {
-                // The peer started the closing handshake: report its status, echo its code.
-                state = State.CLOSING;
-                closeCode = status.code();
-                closeReason = status.reason();
-                closeAfterFlush = true;
-                closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
-            }
-        }
-        if (answer) {
-            int echo = status.code();
+    /** The peer's close frame, after every message that came before it was delivered. */
+    void onPeerClose(CloseStatus status) {
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        switch (state.peerClosed(status.code(), status.reason(), deadline)) {
             // "it SHOULD send a Close frame in response ... typically echoing the status code it received"
-            sendClose(encoder.close(status.code() == CloseCodes.NO_STATUS ? CloseCodes.NO_STATUS : echo, ""));
-        } else {
+            case ANSWER -> sendClose(encoder.close(status.code(), ""), Kind.CLOSE);
             // Our close was answered: the handshake is complete, and the server closes TCP first.
-            // "The WebSocket Connection Close Code is ... the status code contained in the first
-            // Close control frame received": the peer's answer, unless we had failed the connection.
-            synchronized (this) {
-                if (!failed) {
-                    closeCode = status.code();
-                    closeReason = status.reason();
-                }
-            }
-            terminate(0, null, true);
+            case TERMINATE -> terminate(0, null);
+            // Our close is queued behind data: TCP closes once it is written (see sendClose).
+            case WAIT -> { }
         }
+    }
+
+    /**
+     * hixie-76: the 8 bytes after the request headers arrived. The 16-byte answer goes out before
+     * anything else, then the application hears onOpen.
+     */
+    void onChallenge(byte[] key3) {
+        byte[] answer = Hixie76.challengeResponse(handshake.header("Sec-WebSocket-Key1"), handshake.header("Sec-WebSocket-Key2"), key3);
+        sendQueue.offer(new ByteBuffer[] {ByteBuffer.wrap(answer)}, Kind.CONTROL);
+        awaitingChallenge = false;
+        notifyOpen();
+    }
+
+    @Override
+    public void onEndOfInput() {
+        terminate(CloseCodes.ABNORMAL, "Connection ended without a close frame");
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        if (state.isOpen()) {
+            notifyError(cause);
+        }
+        terminate(CloseCodes.ABNORMAL, "Connection failed: " + cause);
     }
 
     // ---- output: application -> encoder -> send queue ----
 
     @Override
     public CompletableFuture<Void> sendText(CharSequence text) {
-        return send(() -> encoder.text(text), false);
+        return send(() -> encoder.text(text), Kind.DATA);
     }
 
     @Override
     public CompletableFuture<Void> sendBinary(ByteBuffer data) {
         // The encoder copies the bytes before this returns, as the API promises.
-        return send(() -> encoder.binary(data), false);
+        return send(() -> encoder.binary(data), Kind.DATA);
     }
 
     /** A broadcast: the frame encoded once for all connections, offered as duplicates where it fits this one. */
@@ -309,21 +355,21 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     @Override
     public CompletableFuture<Void> ping(ByteBuffer payload) {
-        return send(() -> encoder.ping(payload), true);
+        return send(() -> encoder.ping(payload), Kind.CONTROL);
     }
 
-    private CompletableFuture<Void> send(java.util.function.Supplier<ByteBuffer[]> frame, boolean control) {
-        if (!isOpen()) {
+    private CompletableFuture<Void> send(Supplier<ByteBuffer[]> frame, Kind kind) {
+        if (!state.isOpen()) {
             return CompletableFuture.failedFuture(new WebSocketClosedException("WebSocket is closed"));
         }
         CompletableFuture<Void> future;
         try {
-            future = sendQueue.offer(frame, control, false);
+            future = sendQueue.offer(frame, kind);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e); // binary or ping on a hixie road, oversized ping
         }
         if (future == SendQueue.OVERFLOW) {
-            String reason = "Send queue passed " + endpoint.settings().maxBufferedBytes() + " bytes: peer too slow";
+            String reason = "Send queue passed " + settings.maxBufferedBytes() + " bytes: peer too slow";
             fail(CloseCodes.POLICY_VIOLATION, reason, null, false);
             return CompletableFuture.failedFuture(new WebSocketClosedException(reason));
         }
@@ -337,66 +383,41 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
             throw new IllegalArgumentException("Close code " + code + " may not be sent (use 1000-1003, 1007-1014 or 3000-4999)");
         }
         String text = reason == null ? "" : reason;
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return CompletableFuture.completedFuture(null);
-            }
-            state = State.CLOSING;
-            closeCode = code;
-            closeReason = text;
-            closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
+        if (!state.startClose(code, text, System.nanoTime() + settings.closeTimeout().toNanos())) {
+            return CompletableFuture.completedFuture(null);
         }
-        return sendClose(encoder.close(code, text));
+        return sendClose(encoder.close(code, text), Kind.CLOSE);
     }
 
     /**
-     * Fails the connection (RFC 6455 section 7.1.7): a close frame with the code, and the status
-     * reported to the application is ours whatever the peer answers.
+     * Fails the connection (RFC 6455 section 7.1.7): a close frame with the code, ahead of the
+     * data still waiting, and the status reported to the application is ours whatever the peer
+     * answers.
      *
-     * @param inputBroken the peer's bytes can no longer be parsed (a protocol violation): after
-     *                    our close frame is written we only wait, briefly, for any sign that the
-     *                    peer read it, then close TCP. Closing at once could reset the connection
-     *                    while the peer's unread bytes sit in our socket, and a reset can discard
-     *                    our close frame before the peer reads it.
+     * @param inputBroken the peer's bytes can no longer be parsed (see {@link CloseState})
      */
     void fail(int code, String reason, Throwable cause, boolean inputBroken) {
-        boolean sendClose;
-        synchronized (this) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            sendClose = state == State.OPEN;
-            state = State.CLOSING;
-            failed = true;
-            closeCode = code;
-            closeReason = reason;
-            lingerAfterFlush = inputBroken;
-            closeDeadlineNanos = System.nanoTime() + endpoint.settings().closeTimeout().toNanos();
-        }
+        CloseState.FailAction action = state.fail(code, reason, inputBroken, System.nanoTime() + settings.closeTimeout().toNanos());
         if (cause != null) {
             notifyError(cause);
         }
-        if (sendClose) {
-            sendClose(encoder.close(code, reason));
-        } else if (inputBroken) {
-            terminate(0, null, true);
+        switch (action) {
+            case SEND_CLOSE -> sendClose(encoder.close(code, reason), Kind.FAILING_CLOSE);
+            case TERMINATE -> terminate(0, null);
+            case NONE -> { }
         }
     }
 
-    private CompletableFuture<Void> sendClose(ByteBuffer[] frame) {
-        CompletableFuture<Void> written = sendQueue.offer(frame, true, true);
+    private CompletableFuture<Void> sendClose(ByteBuffer[] frame, Kind kind) {
+        CompletableFuture<Void> written = sendQueue.offer(frame, kind);
         written.whenComplete((ok, error) -> {
-            boolean closeNow = false;
-            synchronized (this) {
-                if (error != null || closeAfterFlush) {
-                    closeNow = true;
-                } else if (lingerAfterFlush) {
-                    lingerDeadlineNanos = System.nanoTime() + Math.min(LINGER_NANOS, endpoint.settings().closeTimeout().toNanos());
-                    lingering = true;
-                }
+            if (error != null) {
+                terminate(CloseCodes.ABNORMAL, "Close frame could not be written: " + error);
+                return;
             }
-            if (closeNow) {
-                terminate(0, null, true);
+            long lingerNanos = Math.min(LINGER_NANOS, settings.closeTimeout().toNanos());
+            if (state.closeWritten(System.nanoTime(), lingerNanos) == CloseState.CloseWrittenAction.TERMINATE) {
+                terminate(0, null);
             }
         });
         return written;
@@ -407,8 +428,12 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         fail(CloseCodes.INTERNAL_ERROR, "Internal server error", t, false);
     }
 
+    /**
+     * A write failed (a reset peer). This may be a sender's own thread, inside its send: the
+     * application hears onClose on an event thread, never inside a call it made itself.
+     */
     private void writeFailed(Throwable cause) {
-        terminate(CloseCodes.ABNORMAL, "Write failed: " + cause, false);
+        terminate(CloseCodes.ABNORMAL, "Write failed: " + cause, true);
     }
 
     private void notifyError(Throwable cause) {
@@ -419,89 +444,128 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         }
     }
 
+    private void terminate(int code, String reason) {
+        terminate(code, reason, false);
+    }
+
     /**
-     * Ends the connection: TCP closed, queued sends failed, onClose called once.
+     * Ends the connection: TCP closed, queued sends failed, native memory released, onClose
+     * called once.
      *
-     * @param useDecided report the status decided when the close began (otherwise the given one)
+     * @param code          reported when no closing handshake decided the status (see {@link CloseState#terminate})
+     * @param onEventThread tell the application on an event thread rather than this one
      */
-    private void terminate(int code, String reason, boolean useDecided) {
-        int reportCode;
-        String reportReason;
-        synchronized (this) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            boolean handshakeStarted = state == State.CLOSING;
-            state = State.CLOSED;
-            // A connection we failed reports why, however it then ended (EOF, timeout, the peer's
-            // answer); one whose peer sent its close reports that close, even if TCP ends at once.
-            if ((useDecided || failed || peerClosed) && handshakeStarted) {
-                reportCode = closeCode;
-                reportReason = closeReason;
-            } else {
-                reportCode = code;
-                reportReason = reason;
-            }
+    private void terminate(int code, String reason, boolean onEventThread) {
+        CloseState.Report report = state.terminate(code, reason);
+        if (report == null) {
+            return;
         }
-        sendQueue.fail(new WebSocketClosedException("WebSocket closed (" + reportCode + " " + reportReason + ")"));
+        sendQueue.fail(new WebSocketClosedException("WebSocket closed (" + report.code() + " " + report.reason() + ")"));
         if (transport != null) {
             transport.close();
         }
         // Native compressor memory goes back now, however the connection ended.
         sendQueue.runExclusively(encoder::release);
-        synchronized (decoder) {
-            decoder.release();
-        }
+        releaseDecoder();
         endpoint.unregister(this);
         // The application hears onClose only for a connection it heard onOpen for.
-        if (opened && closeReported.compareAndSet(false, true)) {
-            endpoint.metrics().closed(reportCode);
-            try {
-                handler.onClose(this, reportCode, reportReason);
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "WebSocket handler's onClose threw", t);
-            }
+        if (opened) {
+            reportClose(report, onEventThread);
         }
     }
 
-    // ---- timers, run by the endpoint's sweep ----
-
-    /** Checks this connection's deadlines; called periodically from the shared scheduler. */
-    void sweep(long now) {
-        State current;
-        synchronized (this) {
-            current = state;
+    private void reportClose(CloseState.Report report, boolean onEventThread) {
+        Runnable notify = () -> {
+            if (closeReported.compareAndSet(false, true)) {
+                endpoint.metrics().closed(report.code());
+                try {
+                    handler.onClose(this, report.code(), report.reason());
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.WARNING, "WebSocket handler's onClose threw", t);
+                }
+            }
+        };
+        synchronized (deliveryGate) {
+            if (delivering) {
+                afterDelivery = notify; // the read path is in a callback: onClose follows it
+                return;
+            }
         }
-        var settings = endpoint.settings();
+        if (onEventThread) {
+            endpoint.events().execute(notify);
+        } else {
+            notify.run();
+        }
+    }
+
+    // ---- timers: decided by the endpoint's sweep, run on an event thread ----
+
+    /**
+     * What this connection's timers want done at {@code now}, or null. Called from the timer
+     * thread, which only decides: the action runs on an event thread, since it may call the
+     * application (onClose) or complete its futures. One action at a time per connection.
+     */
+    Runnable due(long now) {
+        if (timerActionQueued.get()) {
+            return null;
+        }
+        Runnable action = timerAction(now);
+        if (action == null || !timerActionQueued.compareAndSet(false, true)) {
+            return null;
+        }
+        return () -> {
+            try {
+                action.run();
+            } finally {
+                timerActionQueued.set(false);
+            }
+        };
+    }
+
+    /** Runs whatever is due at {@code now} on this thread (tests drive the timers this way). */
+    void sweep(long now) {
+        Runnable action = timerAction(now);
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    private Runnable timerAction(long now) {
         long writeTimeout = settings.writeTimeout().toNanos();
         if (writeTimeout > 0 && sendQueue.stalledNanos(now) > writeTimeout) {
             // The peer stopped reading: no close frame can reach it, so TCP is dropped.
-            terminate(CloseCodes.ABNORMAL, "Write timed out: nothing could be sent for "
-                    + settings.writeTimeout().toMillis() + " ms", false);
-            return;
+            return () -> terminate(CloseCodes.ABNORMAL, "Write timed out: nothing could be sent for "
+                    + settings.writeTimeout().toMillis() + " ms");
         }
-        if (current == State.CLOSING) {
-            if (lingering && now - lingerDeadlineNanos > 0) {
-                terminate(0, null, true);
-            } else if (now - closeDeadlineNanos > 0) {
-                terminate(CloseCodes.ABNORMAL, "Closing handshake timed out after " + settings.closeTimeout().toMillis()
-                        + " ms (closing with " + closeCode + ")", false);
-            }
-            return;
-        }
-        if (current != State.OPEN) {
-            return;
+        switch (state.phase()) {
+            case CLOSED:
+                return null;
+            case CLOSING:
+                if (state.closingExpired(now)) {
+                    return () -> terminate(CloseCodes.ABNORMAL, "Closing handshake timed out after "
+                            + settings.closeTimeout().toMillis() + " ms (closing with " + state.closingCode() + ")");
+                }
+                return null;
+            default:
+                break;
         }
         if (awaitingChallenge) {
             if (now - openedNanos > settings.handshakeTimeout().toNanos()) {
-                abort("hixie-76 challenge bytes did not arrive within " + settings.handshakeTimeout().toMillis() + " ms");
+                return () -> abort("hixie-76 challenge bytes did not arrive within " + settings.handshakeTimeout().toMillis() + " ms");
             }
-            return;
+            return null;
         }
         long idle = settings.idleTimeout().toNanos();
         if (idle > 0 && now - lastReadNanos > idle) {
-            close(CloseCodes.GOING_AWAY, "Idle timeout: nothing received for " + settings.idleTimeout().toMillis() + " ms");
-            return;
+            return () -> close(CloseCodes.GOING_AWAY, "Idle timeout: nothing received for " + settings.idleTimeout().toMillis() + " ms");
+        }
+        long pongTimeout = pongTimeout().toNanos();
+        long pingWritten = pingWrittenNanos;
+        if (pongTimeout > 0 && pingWritten - lastReadNanos > 0 && now - pingWritten > pongTimeout) {
+            // Nothing at all, not even the pong, came back since our ping reached the socket: the
+            // peer (or the path to it) is gone. No close frame would be answered either.
+            return () -> terminate(CloseCodes.ABNORMAL, "No pong within " + pongTimeout().toMillis()
+                    + " ms of a ping: peer unreachable");
         }
         // Ping when either direction has been quiet: proxies cut connections that send nothing, and a
         // peer that only listens must still answer now and then, or the idle timeout takes it.
@@ -509,8 +573,18 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
         if (ping > 0 && version == ProtocolVersion.RFC6455 && now - lastPingNanos > ping
                 && (now - lastWriteNanos > ping || now - lastReadNanos > ping)) {
             lastPingNanos = now;
-            ping(ByteBuffer.allocate(0));
+            return this::keepAlivePing;
         }
+        return null;
+    }
+
+    // TEMP until the settings refactor lands with its own pongTimeout setting.
+    private java.time.Duration pongTimeout() {
+        return settings.pingInterval();
+    }
+
+    private void keepAlivePing() {
+        ping(ByteBuffer.allocate(0)).thenRun(() -> pingWrittenNanos = System.nanoTime());
     }
 
     /** The web application is stopping: say so to the peer with 1001. */
@@ -524,20 +598,18 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     /** Drops TCP at once, for a stop whose grace period is over. */
     void abort(String reason) {
-        terminate(CloseCodes.ABNORMAL, reason, false);
+        terminate(CloseCodes.ABNORMAL, reason);
     }
 
     // ---- WebSocket accessors ----
 
     @Override
-    public synchronized boolean isOpen() {
-        return state == State.OPEN;
+    public boolean isOpen() {
+        return state.isOpen();
     }
 
     boolean isClosed() {
-        synchronized (this) {
-            return state == State.CLOSED;
-        }
+        return state.phase() == CloseState.Phase.CLOSED;
     }
 
     @Override
@@ -577,6 +649,6 @@ final class WebSocketConnection implements WebSocket, MessageListener, Transport
 
     @Override
     public String toString() {
-        return "WebSocket[" + version + " " + handshake.path() + " from " + handshake.remoteAddress() + "]";
+        return "WebSocket[" + version + " " + handshake.path() + " from " + handshake.remoteAddress() + " " + state + "]";
     }
 }

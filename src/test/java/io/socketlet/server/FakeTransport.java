@@ -134,6 +134,17 @@ final class FakeTransport implements Transport {
         return true;
     }
 
+    /** Tells the oldest held write that part of it left, as a peer reading slowly does. */
+    void progressHeldWrite() {
+        WriteCallback callback;
+        synchronized (lock) {
+            callback = held.peek();
+        }
+        if (callback != null) {
+            callback.progressed();
+        }
+    }
+
     /** Fails the oldest held write, as a socket reset under it does; false if none was held. */
     boolean failHeldWrite(Throwable cause) {
         WriteCallback callback;

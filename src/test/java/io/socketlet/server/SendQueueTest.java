@@ -58,7 +58,7 @@ class SendQueueTest {
     }
 
     private static CompletableFuture<Void> data(SendQueue queue, ByteBuffer[] frame) {
-        return queue.offer(frame, false, false);
+        return queue.offer(frame, SendQueue.Kind.DATA);
     }
 
     private static void awaitAll(List<CompletableFuture<Void>> futures) throws Exception {
@@ -82,7 +82,7 @@ class SendQueueTest {
         SendQueue queue = startedQueue(UNBOUNDED, Completion.INLINE);
         data(queue, frame("a"));
         data(queue, frame("bb"));
-        queue.offer(frame("P"), true, false);
+        queue.offer(frame("P"), SendQueue.Kind.CONTROL);
         data(queue, frame("ccc"));
         assertEquals("abbPccc", writtenAscii());
     }
@@ -315,8 +315,8 @@ class SendQueueTest {
     void controlFramesAreAdmittedPastTheBound() {
         SendQueue queue = startedQueue(100, Completion.HELD);
         data(queue, frameOf(100));
-        CompletableFuture<Void> pong = queue.offer(frameOf(10), true, false);
-        CompletableFuture<Void> close = queue.offer(frameOf(4), true, true);
+        CompletableFuture<Void> pong = queue.offer(frameOf(10), SendQueue.Kind.CONTROL);
+        CompletableFuture<Void> close = queue.offer(frameOf(4), SendQueue.Kind.CLOSE);
         assertNotSame(SendQueue.OVERFLOW, pong);
         assertNotSame(SendQueue.OVERFLOW, close);
         assertFalse(pong.isDone() || close.isDone());
@@ -328,11 +328,11 @@ class SendQueueTest {
     void nothingIsAdmittedAfterTheCloseFrame() {
         SendQueue queue = startedQueue(UNBOUNDED, Completion.HELD);
         data(queue, frame("a"));
-        queue.offer(frame("C"), true, true);
+        queue.offer(frame("C"), SendQueue.Kind.CLOSE);
 
         assertInstanceOf(WebSocketClosedException.class, failureOf(data(queue, frame("b"))));
-        assertInstanceOf(WebSocketClosedException.class, failureOf(queue.offer(frame("P"), true, false)));
-        assertInstanceOf(WebSocketClosedException.class, failureOf(queue.offer(frame("C"), true, true)));
+        assertInstanceOf(WebSocketClosedException.class, failureOf(queue.offer(frame("P"), SendQueue.Kind.CONTROL)));
+        assertInstanceOf(WebSocketClosedException.class, failureOf(queue.offer(frame("C"), SendQueue.Kind.CLOSE)));
 
         transport.releaseHeldWrites();
         assertEquals("aC", writtenAscii(), "frames before the close frame still leave, nothing after it");
@@ -346,7 +346,7 @@ class SendQueueTest {
         CompletableFuture<Void> a = data(queue, frame("a"));
         assertInstanceOf(IOException.class, failureOf(a));
         assertTrue(failureOf(data(queue, frame("b"))) != null);
-        assertTrue(failureOf(queue.offer(frame("C"), true, true)) != null);
+        assertTrue(failureOf(queue.offer(frame("C"), SendQueue.Kind.CLOSE)) != null);
         assertEquals(1, writeFailures.size(), "the connection hears of a failed write once");
         assertEquals(1, transport.writeCount(), "nothing is written after a failed write");
     }

@@ -76,7 +76,7 @@ class WebSocketConnectionTest {
     }
 
     /** A client frame: FIN set, masked as "a client MUST mask all frames that it sends to the server". */
-    private static byte[] clientFrame(int opcode, byte[] payload) {
+    static byte[] clientFrame(int opcode, byte[] payload) {
         int[] mask = {0x37, 0xfa, 0x21, 0x3d};
         ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
         b.put((byte) (0x80 | opcode));
@@ -96,11 +96,11 @@ class WebSocketConnectionTest {
         return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
-    private static byte[] clientText(String text) {
+    static byte[] clientText(String text) {
         return clientFrame(TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static byte[] clientClose(int code, String reason) {
+    static byte[] clientClose(int code, String reason) {
         byte[] r = reason.getBytes(StandardCharsets.UTF_8);
         ByteBuffer payload = ByteBuffer.allocate(2 + r.length).putShort((short) code).put(r);
         return clientFrame(CLOSE, payload.array());
@@ -495,7 +495,7 @@ class WebSocketConnectionTest {
         CompletableFuture<Void> sent = connection.sendText("x");
         assertInstanceOf(IOException.class, failureOf(sent));
         assertTrue(transport.isClosed());
-        assertEquals(1006, handler.onlyClose().code());
+        assertEquals(1006, handler.awaitOnlyClose().code(), "told on an event thread, not inside the send");
     }
 
     // ---- the connection ending without a close frame
@@ -666,6 +666,15 @@ class WebSocketConnectionTest {
         Close onlyClose() {
             assertEquals(1, closes.size(), () -> "onClose calls: " + closes);
             return closes.get(0);
+        }
+
+        /** onClose, which an event thread may deliver a moment later. */
+        Close awaitOnlyClose() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (closes.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            return onlyClose();
         }
     }
 }

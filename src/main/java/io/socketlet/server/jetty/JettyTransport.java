@@ -379,6 +379,7 @@ public final class JettyTransport implements Transport {
 
         @Override
         public void succeeded() {
+            callback.progressed(); // a slice left: the peer is reading
             next();
         }
 
