@@ -350,7 +350,7 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         if (shared == null) {
             return message.isText() ? sendText(message.text()) : sendBinary(message.binary()); // a compressor with context
         }
-        return send(() -> shared, false);
+        return send(() -> shared, Kind.DATA);
     }
 
     @Override
