@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 /**
  * A connection's outbound frames: any thread may add, one writer at a time drains into the
  * {@link Transport}. Frames queued together leave in one gathering write. The queue is bounded in
- * bytes so a peer that stops reading cannot exhaust the heap; control frames are small and always
- * admitted. After the close frame nothing more is admitted.
+ * bytes so a peer that stops reading cannot exhaust the heap; only the close frame is always
+ * admitted, and after it nothing more.
  *
  * <p>Order: data frames and the close frame leave in the order they were queued (nothing queued
  * before our close is lost), but pings and pongs go ahead of data frames still waiting, between
@@ -36,7 +36,7 @@ final class SendQueue implements Transport.WriteCallback {
     enum Kind {
         /** A message frame: in order, bounded by maxBufferedBytes. */
         DATA,
-        /** A ping or pong: ahead of waiting data frames, always admitted. */
+        /** A ping or pong: ahead of waiting data frames, bounded like data. */
         CONTROL,
         /** Our close frame, after everything queued before it; nothing may follow it. */
         CLOSE,
@@ -102,7 +102,7 @@ final class SendQueue implements Transport.WriteCallback {
      * see them in wire order. Exceptions from the encoder propagate, with nothing queued.
      *
      * @return the frame's future; a failed future if the queue no longer admits frames; or
-     *         {@link #OVERFLOW} (not queued) if a data frame would pass the byte bound. A single
+     *         {@link #OVERFLOW} (not queued) if a data or control frame would pass the byte bound. A single
      *         frame is always admitted into an empty queue, so one large message can always be sent.
      */
     CompletableFuture<Void> offer(Supplier<ByteBuffer[]> encode, Kind kind) {
@@ -122,7 +122,10 @@ final class SendQueue implements Transport.WriteCallback {
             for (ByteBuffer b : frame) {
                 size += b.remaining();
             }
-            if (kind == Kind.DATA && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes) {
+            // Pings and pongs count too: a peer that floods pings and reads nothing must not
+            // fill the heap with answers. Only the close frame is always admitted.
+            boolean bounded = kind == Kind.DATA || kind == Kind.CONTROL;
+            if (bounded && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes) {
                 return OVERFLOW;
             }
             if (isIdle()) {

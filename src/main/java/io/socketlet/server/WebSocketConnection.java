@@ -82,7 +82,7 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
     private volatile long lastReadNanos;
     private volatile long lastWriteNanos;
     private volatile long lastPingNanos;
-    /** When our last keep-alive ping was handed to the container; a pong (or any input) after it is the answer. */
+    /** When our last keep-alive ping was handed to the container; any input after it was queued answers it. */
     private volatile long pingWrittenNanos;
     private final AtomicBoolean timerActionQueued = new AtomicBoolean();
 
@@ -560,8 +560,12 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
             return () -> close(CloseCodes.GOING_AWAY, "Idle timeout: nothing received for " + settings.idleTimeout().toMillis() + " ms");
         }
         long pongTimeout = pongTimeout().toNanos();
+        long pingQueued = lastPingNanos;
         long pingWritten = pingWrittenNanos;
-        if (pongTimeout > 0 && pingWritten - lastReadNanos > 0 && now - pingWritten > pongTimeout) {
+        // Awaiting an answer: nothing read since our ping was queued. The clock runs from when the
+        // ping reached the socket, not from when it was queued behind a large message.
+        if (pongTimeout > 0 && pingQueued - lastReadNanos > 0 && pingWritten - pingQueued >= 0
+                && now - pingWritten > pongTimeout) {
             // Nothing at all, not even the pong, came back since our ping reached the socket: the
             // peer (or the path to it) is gone. No close frame would be answered either.
             return () -> terminate(CloseCodes.ABNORMAL, "No pong within " + pongTimeout().toMillis()
@@ -584,7 +588,7 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
     }
 
     private void keepAlivePing() {
-        ping(ByteBuffer.allocate(0)).thenRun(() -> pingWrittenNanos = System.nanoTime());
+        ping(ByteBuffer.allocate(0)).thenRun(() -> pingWrittenNanos = Math.max(System.nanoTime(), lastPingNanos));
     }
 
     /** The web application is stopping: say so to the peer with 1001. */

@@ -312,14 +312,34 @@ class SendQueueTest {
     }
 
     @Test
-    void controlFramesAreAdmittedPastTheBound() {
+    void pingsAndPongsCountAgainstTheBoundButTheCloseFrameIsAlwaysAdmitted() {
         SendQueue queue = startedQueue(100, Completion.HELD);
         data(queue, frameOf(100));
-        CompletableFuture<Void> pong = queue.offer(frameOf(10), SendQueue.Kind.CONTROL);
+        assertSame(SendQueue.OVERFLOW, queue.offer(frameOf(10), SendQueue.Kind.CONTROL),
+                "a peer that floods pings and reads nothing must not fill the heap with pongs");
         CompletableFuture<Void> close = queue.offer(frameOf(4), SendQueue.Kind.CLOSE);
-        assertNotSame(SendQueue.OVERFLOW, pong);
         assertNotSame(SendQueue.OVERFLOW, close);
-        assertFalse(pong.isDone() || close.isDone());
+        assertFalse(close.isDone());
+    }
+
+    @Test
+    void pingsAndPongsGoAheadOfWaitingDataButNotOfTheFrameInFlight() {
+        SendQueue queue = startedQueue(UNBOUNDED, Completion.HELD);
+        data(queue, frame("a"));
+        data(queue, frame("b"));
+        queue.offer(frame("P"), SendQueue.Kind.CONTROL);
+        transport.releaseHeldWrites();
+        assertEquals("aPb", new String(transport.bytes(), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void theCloseFrameLeavesAfterTheDataQueuedBeforeIt() {
+        SendQueue queue = startedQueue(UNBOUNDED, Completion.HELD);
+        data(queue, frame("a"));
+        data(queue, frame("b"));
+        queue.offer(frame("C"), SendQueue.Kind.CLOSE);
+        transport.releaseHeldWrites();
+        assertEquals("abC", new String(transport.bytes(), java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     // ---- the close frame is the last
