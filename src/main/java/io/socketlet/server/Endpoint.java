@@ -70,7 +70,7 @@ final class Endpoint {
     /** A quarter of the shortest timer, between 20 ms and 1 s: timers fire within 25% of their setting. */
     static long sweepPeriodMillis(WebSocketSettings settings) {
         long shortest = settings.closeTimeout().toMillis();
-        for (Duration d : List.of(settings.idleTimeout(), settings.pingInterval(), settings.handshakeTimeout(), settings.writeTimeout())) {
+        for (Duration d : List.of(settings.idleTimeout(), settings.pingInterval(), settings.pongTimeout(), settings.handshakeTimeout(), settings.writeTimeout())) {
             if (!d.isZero()) {
                 shortest = Math.min(shortest, d.toMillis());
             }

@@ -559,7 +559,7 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         if (idle > 0 && now - lastReadNanos > idle) {
             return () -> close(CloseCodes.GOING_AWAY, "Idle timeout: nothing received for " + settings.idleTimeout().toMillis() + " ms");
         }
-        long pongTimeout = pongTimeout().toNanos();
+        long pongTimeout = settings.pongTimeout().toNanos();
         long pingQueued = lastPingNanos;
         long pingWritten = pingWrittenNanos;
         // Awaiting an answer: nothing read since our ping was queued. The clock runs from when the
@@ -568,7 +568,7 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
                 && now - pingWritten > pongTimeout) {
             // Nothing at all, not even the pong, came back since our ping reached the socket: the
             // peer (or the path to it) is gone. No close frame would be answered either.
-            return () -> terminate(CloseCodes.ABNORMAL, "No pong within " + pongTimeout().toMillis()
+            return () -> terminate(CloseCodes.ABNORMAL, "No pong within " + settings.pongTimeout().toMillis()
                     + " ms of a ping: peer unreachable");
         }
         // Ping when either direction has been quiet: proxies cut connections that send nothing, and a
@@ -580,11 +580,6 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
             return this::keepAlivePing;
         }
         return null;
-    }
-
-    // TEMP until the settings refactor lands with its own pongTimeout setting.
-    private java.time.Duration pongTimeout() {
-        return settings.pingInterval();
     }
 
     private void keepAlivePing() {

@@ -110,8 +110,8 @@ class ConnectionCoreTest {
 
     @Test
     void aHandlerThatTakesItsTimeDoesNotHoldUpTheTimersOfOtherConnections() {
-        WebSocketSettings settings = new WebSocketSettings().closeTimeout(Duration.ofMillis(100))
-                .idleTimeout(Duration.ofMillis(400)).pingInterval(Duration.ZERO);
+        WebSocketSettings settings = WebSocketSettings.builder().closeTimeout(Duration.ofMillis(100))
+                .idleTimeout(Duration.ofMillis(400)).pingInterval(Duration.ZERO).build();
         Endpoint endpoint = endpoint(settings);
         WebSocketHandler slow = new WebSocketHandler() {
             @Override
@@ -138,7 +138,7 @@ class ConnectionCoreTest {
             applicationLock.lock(); // waits for the sender below
             applicationLock.unlock();
         };
-        FakeTransport z = open(endpoint(new WebSocketSettings()), recorder, Completion.FAIL);
+        FakeTransport z = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.FAIL);
         AtomicReference<CompletableFuture<Void>> sent = new AtomicReference<>();
         CountDownLatch locked = new CountDownLatch(1);
         Thread sender = new Thread(() -> {
@@ -173,7 +173,7 @@ class ConnectionCoreTest {
             socket.sendText("reply to " + text);
             socket.close(1000, "done");
         };
-        FakeTransport t = open(endpoint(new WebSocketSettings()), recorder, Completion.INLINE);
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.INLINE);
         // A message and the client's close in one TCP segment.
         byte[] message = clientText("last");
         byte[] close = clientClose(4000, "client leaves");
@@ -195,7 +195,7 @@ class ConnectionCoreTest {
 
     @Test
     void aSlowButSteadyReaderIsNotCutByTheWriteTimeout() throws InterruptedException {
-        WebSocketSettings settings = new WebSocketSettings().writeTimeout(Duration.ofMillis(300)).pingInterval(Duration.ZERO);
+        WebSocketSettings settings = WebSocketSettings.builder().writeTimeout(Duration.ofMillis(300)).pingInterval(Duration.ZERO).build();
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint(settings), recorder, Completion.HELD);
         WebSocketConnection connection = connectionOf(t);
@@ -215,7 +215,7 @@ class ConnectionCoreTest {
 
     @Test
     void anErrorThrownDuringTheSweepDoesNotStopTheEndpointsTimers() {
-        WebSocketSettings settings = new WebSocketSettings().idleTimeout(Duration.ofMillis(300)).pingInterval(Duration.ZERO);
+        WebSocketSettings settings = WebSocketSettings.builder().idleTimeout(Duration.ofMillis(300)).pingInterval(Duration.ZERO).build();
         Endpoint endpoint = endpoint(settings);
         WebSocketConnection broken = mock(WebSocketConnection.class);
         when(broken.due(anyLong())).thenThrow(new AssertionError("a bug, or an Error of the JVM"));
@@ -228,7 +228,7 @@ class ConnectionCoreTest {
 
     @Test
     void aConnectionOpeningAfterTheEndpointStoppedIsAbortedAtOnce() {
-        Endpoint endpoint = endpoint(new WebSocketSettings());
+        Endpoint endpoint = endpoint(WebSocketSettings.defaults());
         endpoint.shutdown(Duration.ZERO);
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint, recorder, Completion.INLINE);
@@ -241,7 +241,7 @@ class ConnectionCoreTest {
 
     @Test
     void aPeerThatNeverAnswersAPingIsDroppedAfterThePongTimeout() throws InterruptedException {
-        WebSocketSettings settings = new WebSocketSettings().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofHours(1));
+        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofMillis(100)).pongTimeout(Duration.ofMillis(100)).idleTimeout(Duration.ofHours(1)).build();
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint(settings), recorder, Completion.INLINE);
         WebSocketConnection connection = connectionOf(t);
@@ -257,7 +257,7 @@ class ConnectionCoreTest {
 
     @Test
     void aPeerThatAnswersEveryPingStays() throws InterruptedException {
-        WebSocketSettings settings = new WebSocketSettings().pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofHours(1));
+        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofMillis(100)).pongTimeout(Duration.ofMillis(100)).idleTimeout(Duration.ofHours(1)).build();
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint(settings), recorder, Completion.INLINE);
         int answered = 0;
@@ -277,7 +277,7 @@ class ConnectionCoreTest {
 
     @Test
     void aPongGoesAheadOfDataFramesStillWaiting() {
-        FakeTransport t = open(endpoint(new WebSocketSettings()), new RecordingHandler(), Completion.HELD);
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), new RecordingHandler(), Completion.HELD);
         WebSocketConnection connection = connectionOf(t);
         connection.sendBinary(new byte[100_000]); // in flight, the peer reading slowly
         connection.sendBinary(new byte[100_000]); // waiting
@@ -290,7 +290,7 @@ class ConnectionCoreTest {
 
     @Test
     void aFailingCloseDropsTheDataStillWaitingButAnOrdinaryCloseKeepsIt() {
-        FakeTransport t = open(endpoint(new WebSocketSettings()), new RecordingHandler(), Completion.HELD);
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), new RecordingHandler(), Completion.HELD);
         WebSocketConnection connection = connectionOf(t);
         connection.sendBinary(new byte[10]);
         CompletableFuture<Void> waiting = connection.sendBinary(new byte[10]);
@@ -313,7 +313,7 @@ class ConnectionCoreTest {
             socket.sendText("echo " + text).join();
             seen.add("joined with " + transport.get().frames().size() + " frame(s) written");
         };
-        transport.set(open(endpoint(new WebSocketSettings()), recorder, Completion.INLINE));
+        transport.set(open(endpoint(WebSocketSettings.defaults()), recorder, Completion.INLINE));
         receive(transport.get(), clientText("a"));
         assertEquals(List.of("joined with 1 frame(s) written"), seen);
     }
@@ -329,7 +329,7 @@ class ConnectionCoreTest {
                 thrown.set(e);
             }
         };
-        FakeTransport t = open(endpoint(new WebSocketSettings()), recorder, Completion.HELD);
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.HELD);
         receive(t, clientText("a"));
         assertInstanceOf(IllegalStateException.class, thrown.get());
         assertTrue(thrown.get().getMessage().contains("whenComplete"), thrown.get().getMessage());
