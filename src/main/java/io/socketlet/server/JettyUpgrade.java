@@ -43,6 +43,8 @@ final class JettyUpgrade {
     private static final Map<ClassLoader, Object> TAKEOVERS = new HashMap<>();
     /** The last lookup, so that the usual request costs one comparison. */
     private static volatile Found last;
+    /** Whether {@link #warnOnce} has spoken. */
+    private static volatile boolean warnedCannotTakeOver;
 
     private record Found(ClassLoader jetty, SocketTakeover takeover) {
     }
@@ -65,10 +67,32 @@ final class JettyUpgrade {
         }
         Object container = containerRequest(request);
         SocketTakeover takeover = takeoverFor(container);
-        try {
-            return takeover != null && takeover.canTakeOver(container);
-        } catch (LinkageError | RuntimeException x) { // a Jetty we do not know: say no, never throw
+        if (takeover == null) {
             return false;
+        }
+        try {
+            if (takeover.canTakeOver(container)) {
+                return true;
+            }
+            warnOnce(container, null);
+        } catch (LinkageError | RuntimeException x) { // a Jetty we do not know: say no, never throw
+            warnOnce(container, x);
+        }
+        return false;
+    }
+
+    /**
+     * A Jetty request that cannot be taken over (an environment this takeover does not know, such
+     * as ee9): say so once, since the Servlet API road it then takes loses browsers' first messages
+     * on Jetty 12.1.
+     */
+    private static void warnOnce(Object containerRequest, Throwable cause) {
+        if (!warnedCannotTakeOver) {
+            warnedCannotTakeOver = true;
+            LOG.log(System.Logger.Level.WARNING, "Jetty socket takeover does not know requests of type "
+                    + containerRequest.getClass().getName() + "; connections take HttpServletRequest.upgrade(), "
+                    + "which on Jetty 12.1 loses the first message of clients that send no Content-Length "
+                    + "(docs/jetty-upgrade-bug.md)", cause);
         }
     }
 
