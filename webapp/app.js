@@ -11,7 +11,9 @@
  *   chatPresence     {count, names}; chatName, chatId: this page's name and id in the room
  *   canvasStrokes    the picture: [{sid, color, width, points: [[x, y], ...]}], x and y from 0 to 1
  *   canvasInfo       {id, count, trimmed, maxPoints, historySegments, histories, received, clears,
- *                    pageTrimmed (segments this page dropped from canvasStrokes past maxPoints)}
+ *                    pageTrimmed (segments this page dropped from canvasStrokes past maxPoints),
+ *                    offset (the last event applied, sent as ?after= on reconnect), resumed, resumes}
+ *   chatOffset       the chat's last applied offset (sent as ?after= on reconnect)
  *   echoResults      [{kind: 'text'|'binary', bytes, rttMs, ok}]
  * and actions: sendChat(text), setName(name), echoText(text), echoBinary(bytes),
  *   drawStroke([[x, y], ...], {color, width}), clearCanvas(), reconnectNow().
@@ -29,7 +31,8 @@
     chatName: null,
     chatId: null,
     canvasInfo: { id: null, count: 0, trimmed: 0, maxPoints: 0, historySegments: 0, histories: 0, received: 0, clears: 0,
-                  pageTrimmed: 0 },
+                  pageTrimmed: 0, offset: null, resumed: false, resumes: 0 },
+    chatOffset: null,
     echoResults: [],
     /** All three open, and chat and canvas have had their welcome (and the canvas its history). */
     get ready() {

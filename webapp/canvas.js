@@ -39,6 +39,8 @@
     let strokePoints = 0;
     /** Until the welcome says otherwise: the server's default history. */
     let maxPoints = 20000;
+    /** Where this page is in the canvas's log: sent on reconnect, so the server replays only what we missed. */
+    const position = new demo.LogPosition();
     /** Strokes being drawn here, by pointer id. */
     const active = new Map();
     let color = '#4f46e5';
@@ -238,11 +240,24 @@
         return;
       }
       const info = model.canvasInfo;
+      if (m.type === 'welcome') {
+        position.welcome(m);
+      } else if (m.type === 'history') {
+        position.last = m.offset || position.last; // the picture as of that offset replaces ours
+      } else if (!position.accept(m)) {
+        return; // replayed, and drawn already
+      }
+      info.offset = position.last;
       switch (m.type) {
         case 'welcome':
           info.id = m.id;
           info.count = m.count;
           info.limits = m.limits;
+          info.resumed = !!m.resumed;
+          if (m.resumed) {
+            info.resumes++;
+            model.connections.canvas.welcomed = true; // no history follows: what we missed is replayed
+          }
           if (m.limits && m.limits.historyPoints > 0) maxPoints = m.limits.historyPoints;
           Object.assign(model.connections.canvas, {
             protocol: m.protocol, subprotocol: m.subprotocol, extensions: m.extensions, server: m.server
@@ -293,6 +308,7 @@
 
     const socket = new demo.ReconnectingSocket('canvas', {
       onMessage: received,
+      query: function () { return position.query(); },
       onChange: function () {
         const open = socket.isOpen;
         clearButton.disabled = !open;

@@ -45,6 +45,8 @@
     nameInput.value = wantedName;
     let myId = null;
     let wasOpen = false;
+    /** Where this page is in the room's log: sent on reconnect, so the server replays only what we missed. */
+    const position = new demo.LogPosition();
     /** Who has joined, id -> name, in joining order: the welcome's list, then each change. */
     const members = new Map();
 
@@ -111,6 +113,12 @@
         notice('The server sent something that is not JSON', 'error');
         return;
       }
+      if (m.type === 'welcome') {
+        position.welcome(m);
+      } else if (!position.accept(m)) {
+        return; // replayed, and shown already
+      }
+      model.chatOffset = position.last;
       switch (m.type) {
         case 'welcome':
           myId = m.id;
@@ -157,6 +165,7 @@
 
     const socket = new demo.ReconnectingSocket('chat', {
       onMessage: received,
+      query: function () { return position.query(); },
       onOpen: function () {
         wasOpen = true;
       },

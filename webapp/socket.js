@@ -24,7 +24,8 @@
     /**
      * @param {string} path relative to the page, e.g. 'chat'
      * @param {object} options onOpen(ws), onMessage(data), onChange(this), binaryType,
-     *                 baseDelay and maxDelay in ms
+     *                 baseDelay and maxDelay in ms, query() giving parameters for each new
+     *                 connection's URL (e.g. the offset to resume from)
      */
     constructor(path, options) {
       const o = options || {};
@@ -34,6 +35,7 @@
       this.onOpen = o.onOpen || noop;
       this.onMessage = o.onMessage || noop;
       this.onChange = o.onChange || noop;
+      this.query = o.query || function () { return {}; };
       this.baseDelay = o.baseDelay || 500;
       this.maxDelay = o.maxDelay || 15000;
       /** 'connecting' | 'open' | 'reconnecting' */
@@ -101,7 +103,12 @@
       this.setState('connecting');
       let ws;
       try {
-        ws = new WebSocket(this.url);
+        const url = new URL(this.url);
+        const params = this.query() || {};
+        Object.keys(params).forEach(function (key) {
+          if (params[key] !== null && params[key] !== undefined) url.searchParams.set(key, String(params[key]));
+        });
+        ws = new WebSocket(url.href);
       } catch (e) {
         this.lastClose = { code: 0, reason: String(e && e.message || e), wasClean: false };
         this.retry();
@@ -181,7 +188,62 @@
     }
   };
 
+  /**
+   * A room's log position, e.g. '1700000000000-42', as two numbers; compare(a, b) < 0 when a came
+   * first. Null or malformed offsets come before every other.
+   */
+  const offsets = {
+    parse(text) {
+      const m = /^(\d+)-(\d+)$/.exec(text || '');
+      return m ? [Number(m[1]), Number(m[2])] : null;
+    },
+    compare(a, b) {
+      const x = offsets.parse(a);
+      const y = offsets.parse(b);
+      if (!x || !y) return x ? 1 : y ? -1 : 0;
+      return x[0] !== y[0] ? x[0] - y[0] : x[1] - y[1];
+    }
+  };
+
+  /**
+   * Where a page is in a room's log: the offset of the last event it applied. A reconnect sends
+   * it (?after=), and the server replays what came after; an event at or before it is one the
+   * page has already, and is skipped.
+   */
+  class LogPosition {
+    constructor() {
+      this.last = null;
+    }
+
+    /** For the next connection's URL. */
+    query() {
+      return { after: this.last };
+    }
+
+    /**
+     * The welcome of a new connection. Resumed: the server replays what came after our offset.
+     * Not resumed because our offset is one its log never reached (the log was lost, or is
+     * another one): we forget it, and take everything it sends. Otherwise (we missed too much,
+     * or are new) what it sends up to our offset we have already.
+     */
+    welcome(message) {
+      if (!message.resumed && this.last && (!message.offset || offsets.compare(message.offset, this.last) < 0)) {
+        this.last = null;
+      }
+    }
+
+    /** Whether the event is new; if so, it becomes the last one. Events without an offset are always new. */
+    accept(message) {
+      if (!message.offset) return true;
+      if (this.last && offsets.compare(message.offset, this.last) <= 0) return false;
+      this.last = message.offset;
+      return true;
+    }
+  }
+
   window.SocketletDemo = window.SocketletDemo || {};
+  window.SocketletDemo.offsets = offsets;
+  window.SocketletDemo.LogPosition = LogPosition;
   window.SocketletDemo.ui = ui;
   window.SocketletDemo.endpointUrl = endpointUrl;
   window.SocketletDemo.ReconnectingSocket = ReconnectingSocket;

@@ -2,33 +2,45 @@ package io.socketlet.demo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.socketlet.CloseCodes;
+import io.socketlet.PreparedMessage;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketHandler;
-
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import io.socketlet.rooms.Membership;
+import io.socketlet.rooms.Offset;
+import io.socketlet.rooms.PresenceChange;
+import io.socketlet.rooms.Room;
+import io.socketlet.rooms.RoomFullException;
+import io.socketlet.rooms.RoomListener;
+import io.socketlet.rooms.RoomMessage;
+import io.socketlet.rooms.RoomOptions;
+import io.socketlet.rooms.Rooms;
 
 /**
- * One shared canvas: every stroke segment a client draws goes to every other client at once and
- * into a bounded {@link StrokeHistory}, which a client gets when it connects. The wire:
+ * One shared canvas, on the {@link Room} API: every stroke segment a client draws goes to every
+ * other client at once and into a bounded {@link StrokeHistory}, which a client gets when it
+ * connects. The wire:
  *
  * <pre>
  * client: {"type":"stroke","sid":"a7","color":"#1e90ff","width":6,"points":[[0.1,0.2],...]}  (see {@link StrokeSegment})
  *         {"type":"clear"}
- * server: {"type":"welcome","id":3,"protocol":"13",...,"count":2,"limits":{"points":256,"width":64,"historyPoints":20000,"members":1000}}
- *         {"type":"history","segments":[...],"points":N,"maxPoints":M,"trimmed":T}    right after the welcome
- *         {"type":"stroke","id":3,"sid":"3.a7",...}                                 to everyone but its author
- *         {"type":"clear","id":3}                                                   to everyone, its author too
- *         {"type":"trimmed","trimmed":T,"maxPoints":M}                              when the history first drops old segments
- *         {"type":"presence","count":2}                                             when someone comes or goes
+ *         ws://.../canvas?after=1700000000000-41                      on reconnect: the last offset the page got
+ * server: {"type":"welcome","id":3,"protocol":"13",...,"count":2,"offset":"...","resumed":false,
+ *          "limits":{"points":256,"width":64,"historyPoints":20000,"members":1000}}
+ *         {"type":"history","offset":"...","segments":[...],"points":N,"maxPoints":M,"trimmed":T}  after the welcome, unless resumed
+ *         {"type":"stroke","offset":"...","id":3,"sid":"3.a7",...}                          to everyone but its author
+ *         {"type":"clear","offset":"...","id":3}                                            to everyone, its author too
+ *         {"type":"trimmed","trimmed":T,"maxPoints":M}                                      when the history first drops old segments
+ *         {"type":"presence","offset":"...","count":2}                                      when someone comes or goes
  *         {"type":"error","error":"..."}
  * </pre>
  *
  * A client may send {@value #BURST} messages at once, then {@value #PER_SECOND} a second (a pen
- * sends about 25 segments a second). Every change and broadcast runs in one {@link SerialQueue}:
- * a newcomer's history and the strokes after it arrive with no gap and no duplicate. The board
- * holds at most {@code maxMembers} pages; one more is closed with 1013 and a reason.
+ * sends about 25 segments a second). Strokes and clears go through the room's log, and every
+ * node applies them to its own history in the log's order, so a newcomer on any node gets the
+ * same picture, and the strokes after it with no gap and no duplicate. A page that reconnects
+ * with the offset of the last thing it got receives only what it missed, if the room still keeps
+ * it, else the whole picture again. The board holds at most {@code maxMembers} pages on this
+ * node; one more is closed with 1013 and a reason.
  */
 public final class CanvasBoard {
 
@@ -36,39 +48,37 @@ public final class CanvasBoard {
     public static final int DEFAULT_MAX_MEMBERS = 1000;
     static final int BURST = 400;
     static final double PER_SECOND = 200;
+    /** Log entries the room keeps for pages that resume (a second or so of several people drawing). */
+    static final int RESUME_ENTRIES = 2_000;
 
-    private final Hub hub;
-    private final int maxMembers;
+    private final Room room;
     private final String serverInfo;
-    private final SerialQueue serial = new SerialQueue();
-    private final AtomicLong ids = new AtomicLong();
-    /** serial: the picture since the last clear. */
+    /** Room order: the picture since the last clear. */
     private final StrokeHistory history;
-    /** serial: who is here (the hub may have dropped one before its onClose). */
-    private final Set<WebSocket> present = new HashSet<>();
-    /** serial: whether the "trimmed" notice went out since the last clear. */
+    /** Room order: whether the "trimmed" notice went out since the last clear. */
     private boolean trimNoticeSent;
 
-    /**
-     * @param maxBufferedBytes a client with more than this queued is closed with 1008
-     * @param historyPoints    the most points the history keeps
-     * @param serverInfo       shown in the welcome
-     */
-    public CanvasBoard(long maxBufferedBytes, int historyPoints, String serverInfo) {
-        this(maxBufferedBytes, historyPoints, DEFAULT_MAX_MEMBERS, serverInfo);
+    /** A board of its own, on this node only: for tests and single-node use. */
+    public CanvasBoard(long maxQueuedBytes, int historyPoints, String serverInfo) {
+        this(maxQueuedBytes, historyPoints, DEFAULT_MAX_MEMBERS, serverInfo);
+    }
+
+    public CanvasBoard(long maxQueuedBytes, int historyPoints, int maxMembers, String serverInfo) {
+        this(Rooms.inMemory(), "canvas", maxQueuedBytes, historyPoints, maxMembers, serverInfo);
     }
 
     /**
-     * @param maxMembers the most pages the board holds; one more is closed with 1013
+     * @param rooms          the application's rooms (in-JVM, or spanning nodes)
+     * @param maxQueuedBytes a client with more than this queued is closed with 1008
+     * @param historyPoints  the most points the history keeps
+     * @param maxMembers     the most pages on this node
+     * @param serverInfo     shown in the welcome
      */
-    public CanvasBoard(long maxBufferedBytes, int historyPoints, int maxMembers, String serverInfo) {
-        if (maxMembers < 1) {
-            throw new IllegalArgumentException("maxMembers must be positive");
-        }
-        this.hub = new Hub(maxBufferedBytes, socket -> serial.submit(() -> leave(socket)));
+    public CanvasBoard(Rooms rooms, String roomName, long maxQueuedBytes, int historyPoints, int maxMembers, String serverInfo) {
         this.history = new StrokeHistory(historyPoints);
-        this.maxMembers = maxMembers;
         this.serverInfo = serverInfo;
+        this.room = rooms.room(roomName, RoomOptions.defaults().maxMembers(maxMembers).maxQueuedBytes(maxQueuedBytes)
+                .history(RESUME_ENTRIES), new Picture());
     }
 
     /** A handler for one new connection. */
@@ -76,12 +86,47 @@ public final class CanvasBoard {
         return new Client();
     }
 
-    Hub hub() {
-        return hub;
+    Room room() {
+        return room;
+    }
+
+    /** The log, applied to this node's picture, in order; and what the pages here receive. */
+    private final class Picture implements RoomListener {
+        @Override
+        public PreparedMessage onMessage(Room room, RoomMessage message) {
+            ObjectNode event = Json.parseOwn(message.asText());
+            switch (event.path("type").asText()) {
+                case "stroke" -> {
+                    PreparedMessage out = ChatRoom.stamped(message.offset(), event);
+                    int dropped = history.add(out.text(), event.path("points").size());
+                    if (dropped > 0 && !trimNoticeSent) {
+                        trimNoticeSent = true;
+                        room.sendLocally(PreparedMessage.text(Json.write(Json.object("trimmed")
+                                .put("trimmed", history.trimmed()).put("maxPoints", history.maxPoints()))));
+                    }
+                    return out;
+                }
+                case "clear" -> {
+                    history.clear();
+                    trimNoticeSent = false;
+                    return ChatRoom.stamped(message.offset(), event);
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+
+        @Override
+        public PreparedMessage onPresence(Room room, PresenceChange change) {
+            if (change.before() != null && change.after() != null) {
+                return null; // a rename: the canvas shows no names
+            }
+            return ChatRoom.stamped(change.offset(), Json.object("presence").put("count", room.memberCount()));
+        }
     }
 
     private final class Client extends JsonConnection {
-        private final long id = ids.incrementAndGet();
 
         Client() {
             super(new RateLimit(PER_SECOND, BURST));
@@ -89,7 +134,30 @@ public final class CanvasBoard {
 
         @Override
         public void onOpen(WebSocket socket) {
-            serial.submit(() -> open(socket, id));
+            Offset after = Offset.parse(socket.handshake() == null ? null : socket.handshake().queryParameter("after"));
+            try {
+                room.join(socket, membership -> welcome(membership, after));
+            } catch (RoomFullException full) {
+                socket.close(CloseCodes.TRY_AGAIN_LATER, "The canvas is full: " + full.maxMembers() + " pages, the most it takes").exceptionally(ignored -> null);
+            }
+        }
+
+        private void welcome(Membership membership, Offset after) {
+            boolean resumed = membership.canReplayAfter(after);
+            // The newcomer's own arrival is the log's next entry: count it already.
+            ObjectNode welcome = Json.welcome("canvas", membership.id(), membership.socket(), serverInfo)
+                    .put("count", room.memberCount() + 1).put("resumed", resumed);
+            if (!room.lastOffset().equals(Offset.ZERO)) {
+                welcome.put("offset", room.lastOffset().toString());
+            }
+            welcome.putObject("limits").put("points", StrokeSegment.MAX_POINTS).put("width", StrokeSegment.MAX_WIDTH)
+                    .put("historyPoints", history.maxPoints()).put("members", room.options().maxMembers());
+            membership.send(Json.write(welcome));
+            if (resumed) {
+                membership.replayAfter(after);
+            } else {
+                membership.send(history.toJson(room.lastOffset()));
+            }
         }
 
         @Override
@@ -97,76 +165,32 @@ public final class CanvasBoard {
             switch (type) {
                 case "stroke" -> {
                     StrokeSegment segment = StrokeSegment.parse(message);
-                    serial.submit(() -> stroke(socket, id, segment));
+                    publishAs(socket, id -> segment.toJson(id), true);
                 }
-                case "clear" -> serial.submit(() -> clear(socket, id));
+                case "clear" -> publishAs(socket, id -> Json.object("clear").put("id", id), false);
                 default -> throw BadMessage.reply("Unknown type \"" + CleanText.name(type, 24)
                         + "\": the canvas takes \"stroke\" and \"clear\"");
             }
         }
 
+        /** Broadcasts the event made with the member's id (to everyone but its author, when {@code notToAuthor}). */
+        private void publishAs(WebSocket socket, java.util.function.LongFunction<ObjectNode> event, boolean notToAuthor) {
+            room.execute(() -> {
+                Membership membership = room.membership(socket);
+                if (membership != null) { // else dropped meanwhile
+                    room.broadcast(Json.write(event.apply(membership.id())), notToAuthor ? socket : null);
+                }
+            });
+        }
+
         @Override
         void reply(WebSocket socket, String json) {
-            serial.submit(() -> hub.send(socket, json));
+            room.send(socket, json);
         }
 
         @Override
         public void onClose(WebSocket socket, int code, String reason) {
-            serial.submit(() -> leave(socket));
+            room.leave(socket, "closed");
         }
-    }
-
-    // ---- serial tasks ----
-
-    private void open(WebSocket socket, long id) {
-        if (present.size() >= maxMembers) {
-            socket.close(CloseCodes.TRY_AGAIN_LATER, "The canvas is full: " + maxMembers + " pages, the most it takes")
-                    .exceptionally(ignored -> null);
-            return;
-        }
-        present.add(socket);
-        hub.add(socket);
-        ObjectNode welcome = Json.welcome("canvas", id, socket, serverInfo).put("count", present.size());
-        welcome.putObject("limits").put("points", StrokeSegment.MAX_POINTS).put("width", StrokeSegment.MAX_WIDTH)
-                .put("historyPoints", history.maxPoints()).put("members", maxMembers);
-        if (hub.send(socket, Json.write(welcome))) {
-            hub.send(socket, history.toJson());
-        }
-        hub.broadcast(presence(), socket);
-    }
-
-    private void stroke(WebSocket socket, long id, StrokeSegment segment) {
-        if (!present.contains(socket)) {
-            return; // dropped meanwhile
-        }
-        String json = Json.write(segment.toJson(id));
-        int dropped = history.add(json, segment.points());
-        hub.broadcast(json, socket);
-        if (dropped > 0 && !trimNoticeSent) {
-            trimNoticeSent = true;
-            hub.broadcast(Json.write(Json.object("trimmed").put("trimmed", history.trimmed())
-                    .put("maxPoints", history.maxPoints())), null);
-        }
-    }
-
-    private void clear(WebSocket socket, long id) {
-        if (!present.contains(socket)) {
-            return;
-        }
-        history.clear();
-        trimNoticeSent = false;
-        hub.broadcast(Json.write(Json.object("clear").put("id", id)), null);
-    }
-
-    /** Idempotent: called on close and again when the hub dropped the client. */
-    private void leave(WebSocket socket) {
-        hub.remove(socket);
-        if (present.remove(socket)) {
-            hub.broadcast(presence(), null);
-        }
-    }
-
-    private String presence() {
-        return Json.write(Json.object("presence").put("count", present.size()));
     }
 }

@@ -34,11 +34,18 @@ public class CanvasServlet extends WebSocketServlet {
         int historyPoints = InitParams.positiveInt(config, "historyPoints", CanvasBoard.DEFAULT_HISTORY_POINTS);
         int maxMembers = InitParams.positiveInt(config, "maxMembers", CanvasBoard.DEFAULT_MAX_MEMBERS);
         super.init(config); // after the check: a servlet whose init fails is never destroyed
-        board = new CanvasBoard(settings().maxBufferedBytes() / 2, historyPoints, maxMembers, config.getServletContext().getServerInfo());
+        board = new CanvasBoard(DemoRooms.acquire(config.getServletContext()), "canvas", settings().maxBufferedBytes() / 2,
+                historyPoints, maxMembers, config.getServletContext().getServerInfo());
     }
 
     @Override
     protected WebSocketHandler accept(HandshakeRequest request) {
         return board.connect();
+    }
+
+    @Override
+    public void destroy() {
+        super.destroy(); // the connections close first (1001), then the rooms stop
+        DemoRooms.release(getServletContext());
     }
 }

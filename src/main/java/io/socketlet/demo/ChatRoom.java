@@ -3,87 +3,86 @@ package io.socketlet.demo;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.socketlet.CloseCodes;
+import io.socketlet.PreparedMessage;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketHandler;
+import io.socketlet.rooms.Member;
+import io.socketlet.rooms.Offset;
+import io.socketlet.rooms.PresenceChange;
+import io.socketlet.rooms.Room;
+import io.socketlet.rooms.RoomFullException;
+import io.socketlet.rooms.RoomListener;
+import io.socketlet.rooms.RoomMessage;
+import io.socketlet.rooms.RoomOptions;
+import io.socketlet.rooms.Rooms;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One chat room: everyone connected hears every message; who has joined (picked a name) is
- * the room's presence. The wire, one JSON object per text message:
+ * One chat room, on the {@link Room} API: everyone connected hears every message; who has
+ * joined (picked a name) is the room's presence. The wire, one JSON object per text message:
  *
  * <pre>
  * client: {"type":"join","name":"Ada"}            join, or rename when already joined
  *         {"type":"say","text":"hello"}           after a join
- * server: {"type":"welcome","id":7,"protocol":"13","subprotocol":"","extensions":[],"server":"...",
+ *         ws://.../chat?after=0-41                 on reconnect: the last offset the page got
+ * server: {"type":"welcome","id":7,"protocol":"13","subprotocol":"","extensions":[],"server":"...","offset":"0-41",
  *          "count":2,"members":[{"id":3,"name":"Ada"},{"id":5,"name":"Linus"}],"names":["Ada","Linus"],
- *          "limits":{"name":24,"text":500,"members":1000}}
- *         {"type":"joined","id":7,"name":"Ada","count":3}
- *         {"type":"renamed","id":7,"from":"Ada","name":"Ada L.","count":3}
- *         {"type":"left","id":7,"name":"Ada","count":2}
- *         {"type":"message","id":7,"name":"Ada","text":"hello","time":1700000000000}
+ *          "limits":{"name":24,"text":500,"members":1000},"resumed":false}
+ *         {"type":"joined","offset":"0-42","id":7,"name":"Ada","count":3}
+ *         {"type":"renamed","offset":"0-43","id":7,"from":"Ada","name":"Ada L.","count":3}
+ *         {"type":"left","offset":"0-44","id":7,"name":"Ada","count":2}
+ *         {"type":"message","offset":"0-45","id":7,"name":"Ada","text":"hello","time":1700000000000}
  *         {"type":"error","error":"..."}
  * </pre>
  *
  * Presence carries the change: the welcome lists who is here once, and each joined, renamed and
- * left event names only the one who changed, so a page keeps the list itself and a join costs
- * every member a few dozen bytes, not the whole list. Names are cleaned (no control or formatting
- * characters, at most {@value #MAX_NAME} characters) and made unique in the room ({@code Ada},
- * {@code Ada 2}) through a map of the names taken; messages are cleaned and at most
+ * left event names only the one who changed, so a page keeps the list itself. Names are cleaned
+ * here (no control or formatting characters, at most {@value #MAX_NAME} characters) and made
+ * unique in the room by the room ({@code Ada}, {@code Ada 2}); messages are cleaned and at most
  * {@value #MAX_TEXT} characters. A client may send {@value #BURST} messages at once, then
- * {@value #PER_SECOND} a second. The room holds at most {@code maxMembers} connections (joined or
- * watching); one more is closed with 1013 (try again later) and a reason saying the room is full.
+ * {@value #PER_SECOND} a second. The room holds at most {@code maxMembers} connections on this
+ * node; one more is closed with 1013 (try again later) and a reason saying the room is full.
  *
- * <p>Every change of the room and every broadcast runs in one {@link SerialQueue}, so all
- * members see events in the same order; the fields marked "serial" are touched only there.
+ * <p>Every event carries its offset in the room's log. A newcomer gets the latest
+ * {@value #RECENT} messages after its welcome; a page that reconnects with {@code ?after=} gets
+ * exactly what it missed (with a broker that spans nodes, on any node), or the latest messages
+ * when the room no longer keeps that far back.
  */
 public final class ChatRoom {
 
     public static final int MAX_NAME = 24;
     public static final int MAX_TEXT = 500;
     public static final int DEFAULT_MAX_MEMBERS = 1000;
+    /** Messages a newcomer gets; the room keeps a few more entries (presence changes too) for resuming pages. */
+    static final int RECENT = 50;
     static final int BURST = 20;
     static final double PER_SECOND = 5;
 
-    private record Member(long id, String name) {
-    }
-
-    private final Hub hub;
-    private final int maxMembers;
+    private final Room room;
     private final String serverInfo;
-    private final SerialQueue serial = new SerialQueue();
-    private final AtomicLong ids = new AtomicLong();
-    /** serial: the members who joined, in joining order. */
-    private final Map<WebSocket, Member> joined = new LinkedHashMap<>();
-    /** serial: the names taken, in lower case (names are unique ignoring case), and by whom. */
-    private final Map<String, WebSocket> taken = new HashMap<>();
 
-    /**
-     * @param maxBufferedBytes a client with more than this queued is closed with 1008 (keep it
-     *                         below the endpoint's {@code maxBufferedBytes})
-     * @param serverInfo       shown in the welcome, e.g. the container's name and version
-     */
-    public ChatRoom(long maxBufferedBytes, String serverInfo) {
-        this(maxBufferedBytes, DEFAULT_MAX_MEMBERS, serverInfo);
+    /** A room of its own, on this node only: for tests and single-node use. */
+    public ChatRoom(long maxQueuedBytes, String serverInfo) {
+        this(Rooms.inMemory(), "chat", maxQueuedBytes, DEFAULT_MAX_MEMBERS, serverInfo);
+    }
+
+    public ChatRoom(long maxQueuedBytes, int maxMembers, String serverInfo) {
+        this(Rooms.inMemory(), "chat", maxQueuedBytes, maxMembers, serverInfo);
     }
 
     /**
-     * @param maxMembers the most connections the room holds; one more is closed with 1013
+     * @param rooms          the application's rooms (in-JVM, or spanning nodes)
+     * @param maxQueuedBytes a client with more than this queued is closed with 1008 (keep it
+     *                       below the endpoint's {@code maxBufferedBytes})
+     * @param maxMembers     the most connections in the room on this node
+     * @param serverInfo     shown in the welcome, e.g. the container's name and version
      */
-    public ChatRoom(long maxBufferedBytes, int maxMembers, String serverInfo) {
-        if (maxMembers < 1) {
-            throw new IllegalArgumentException("maxMembers must be positive");
-        }
-        this.hub = new Hub(maxBufferedBytes, socket -> serial.submit(() -> leave(socket)));
-        this.maxMembers = maxMembers;
+    public ChatRoom(Rooms rooms, String roomName, long maxQueuedBytes, int maxMembers, String serverInfo) {
         this.serverInfo = serverInfo;
+        this.room = rooms.room(roomName, RoomOptions.defaults().maxMembers(maxMembers).maxQueuedBytes(maxQueuedBytes)
+                .maxNameLength(MAX_NAME).history(4 * RECENT), new Rendering());
     }
 
     /** A handler for one new connection. */
@@ -91,27 +90,67 @@ public final class ChatRoom {
         return new Client();
     }
 
-    /**
-     * The names of who has joined, in joining order, as the room's next serial task sees them
-     * (at once when the room is idle). Costs a copy of the list: for tests and tools, not per event.
-     */
+    /** The names of who has joined, in joining order, as the room's next task sees them. */
     public CompletableFuture<List<String>> names() {
-        CompletableFuture<List<String>> names = new CompletableFuture<>();
-        serial.submit(() -> names.complete(namesOf()));
-        return names;
+        return room.membersLater().thenApply(members -> members.stream().filter(Member::isNamed).map(Member::name).toList());
     }
 
-    /** Every connection that hears the room (joined or only watching). */
+    /** Every connection that hears the room on this node (joined or only watching). */
     public int listeners() {
-        return hub.size();
+        return room.localCount();
     }
 
-    Hub hub() {
-        return hub;
+    Room room() {
+        return room;
+    }
+
+    /** What members receive for each entry of the room's log, on every node. */
+    private static final class Rendering implements RoomListener {
+        @Override
+        public PreparedMessage onMessage(Room room, RoomMessage message) {
+            // Published as {"type":"message","id":..,...}: the name is the one the log gave that
+            // member, as of this message, so every node shows the same.
+            ObjectNode out = Json.parseOwn(message.asText());
+            Member author = room.member(out.path("id").asLong());
+            if (author == null || !author.isNamed()) {
+                return null; // left (or never joined) before its message came round
+            }
+            return stamped(message.offset(), out.put("name", author.name()));
+        }
+
+        @Override
+        public PreparedMessage onPresence(Room room, PresenceChange change) {
+            Member before = change.before();
+            Member after = change.after();
+            ObjectNode event;
+            if (after != null && after.isNamed() && (before == null || !before.isNamed())) {
+                event = Json.object("joined").put("id", after.id()).put("name", after.name());
+            } else if (after != null && after.isNamed()) {
+                event = Json.object("renamed").put("id", after.id()).put("from", before.name()).put("name", after.name());
+            } else if (after == null && before.isNamed()) {
+                event = Json.object("left").put("id", before.id()).put("name", before.name());
+            } else {
+                return null; // a watcher came or went: not news in a chat
+            }
+            return stamped(change.offset(), event.put("count", room.namedCount()));
+        }
+    }
+
+    /** The event with its offset first, encoded once for every member here. */
+    static PreparedMessage stamped(Offset offset, ObjectNode event) {
+        ObjectNode out = Json.object(event.path("type").asText());
+        if (offset != null) {
+            out.put("offset", offset.toString());
+        }
+        event.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("type")) {
+                out.set(f.getKey(), f.getValue());
+            }
+        });
+        return PreparedMessage.text(Json.write(out));
     }
 
     private final class Client extends JsonConnection {
-        private final long id = ids.incrementAndGet();
         /** Whether this client asked to join; callbacks are serial, so no lock. */
         private boolean joinSent;
 
@@ -121,7 +160,37 @@ public final class ChatRoom {
 
         @Override
         public void onOpen(WebSocket socket) {
-            serial.submit(() -> open(socket, id));
+            Offset after = Offset.parse(socket.handshake() == null ? null : socket.handshake().queryParameter("after"));
+            try {
+                room.join(socket, membership -> welcome(membership, after));
+            } catch (RoomFullException full) {
+                socket.close(CloseCodes.TRY_AGAIN_LATER, "The room is full: " + full.maxMembers() + " people, the most it takes").exceptionally(ignored -> null);
+            }
+        }
+
+        private void welcome(io.socketlet.rooms.Membership membership, Offset after) {
+            ObjectNode welcome = Json.welcome("chat", membership.id(), membership.socket(), serverInfo);
+            if (!room.lastOffset().equals(Offset.ZERO)) {
+                welcome.put("offset", room.lastOffset().toString());
+            }
+            welcome.put("count", room.namedCount());
+            ArrayNode members = welcome.putArray("members");
+            ArrayNode names = welcome.putArray("names");
+            for (Member m : room.members()) {
+                if (m.isNamed()) {
+                    members.addObject().put("id", m.id()).put("name", m.name());
+                    names.add(m.name());
+                }
+            }
+            welcome.putObject("limits").put("name", MAX_NAME).put("text", MAX_TEXT).put("members", room.options().maxMembers());
+            boolean resumed = membership.canReplayAfter(after);
+            welcome.put("resumed", resumed);
+            membership.send(Json.write(welcome));
+            if (resumed) {
+                membership.replayAfter(after);
+            } else {
+                membership.replayLatest(RECENT);
+            }
         }
 
         @Override
@@ -133,7 +202,7 @@ public final class ChatRoom {
                         throw BadMessage.reply("A name needs at least one visible character");
                     }
                     joinSent = true;
-                    serial.submit(() -> join(socket, id, name));
+                    room.name(socket, name);
                 }
                 case "say" -> {
                     if (!joinSent) {
@@ -147,7 +216,13 @@ public final class ChatRoom {
                     if (length > MAX_TEXT) {
                         throw BadMessage.reply("Message too long: " + length + " characters, at most " + MAX_TEXT);
                     }
-                    serial.submit(() -> say(socket, text));
+                    room.execute(() -> {
+                        var membership = room.membership(socket);
+                        if (membership != null) {
+                            room.broadcast(Json.write(Json.object("message").put("id", membership.id())
+                                    .put("text", text).put("time", System.currentTimeMillis())));
+                        }
+                    });
                 }
                 default -> throw BadMessage.reply("Unknown type \"" + CleanText.name(type, 24)
                         + "\": the chat takes \"join\" and \"say\"");
@@ -156,103 +231,12 @@ public final class ChatRoom {
 
         @Override
         void reply(WebSocket socket, String json) {
-            serial.submit(() -> hub.send(socket, json));
+            room.send(socket, json);
         }
 
         @Override
         public void onClose(WebSocket socket, int code, String reason) {
-            serial.submit(() -> leave(socket));
+            room.leave(socket, "closed");
         }
-    }
-
-    // ---- serial tasks ----
-
-    private void open(WebSocket socket, long id) {
-        if (hub.size() >= maxMembers) {
-            socket.close(CloseCodes.TRY_AGAIN_LATER, "The room is full: " + maxMembers + " people, the most it takes")
-                    .exceptionally(ignored -> null);
-            return;
-        }
-        ObjectNode welcome = Json.welcome("chat", id, socket, serverInfo).put("count", joined.size());
-        ArrayNode members = welcome.putArray("members");
-        ArrayNode names = welcome.putArray("names");
-        joined.values().forEach(m -> {
-            members.addObject().put("id", m.id()).put("name", m.name());
-            names.add(m.name());
-        });
-        welcome.putObject("limits").put("name", MAX_NAME).put("text", MAX_TEXT).put("members", maxMembers);
-        hub.add(socket);
-        hub.send(socket, Json.write(welcome));
-    }
-
-    private void join(WebSocket socket, long id, String wanted) {
-        if (!hub.contains(socket)) {
-            return; // closed, dropped or refused before its join was handled
-        }
-        Member before = joined.get(socket);
-        String name = unique(wanted, socket);
-        if (before != null && before.name().equals(name)) {
-            return; // the same name again: nothing changed
-        }
-        if (before != null) {
-            taken.remove(key(before.name()));
-        }
-        taken.put(key(name), socket);
-        joined.put(socket, new Member(id, name));
-        ObjectNode event = before == null
-                ? Json.object("joined").put("id", id).put("name", name)
-                : Json.object("renamed").put("id", id).put("from", before.name()).put("name", name);
-        hub.broadcast(Json.write(event.put("count", joined.size())), null);
-    }
-
-    private void say(WebSocket socket, String text) {
-        Member member = joined.get(socket);
-        if (member == null) {
-            return;
-        }
-        ObjectNode message = Json.object("message").put("id", member.id()).put("name", member.name())
-                .put("text", text).put("time", System.currentTimeMillis());
-        hub.broadcast(Json.write(message), null);
-    }
-
-    /** Idempotent: called on close and again when the hub dropped the client. */
-    private void leave(WebSocket socket) {
-        hub.remove(socket);
-        Member member = joined.remove(socket);
-        if (member == null) {
-            return;
-        }
-        taken.remove(key(member.name()));
-        ObjectNode event = Json.object("left").put("id", member.id()).put("name", member.name())
-                .put("count", joined.size());
-        hub.broadcast(Json.write(event), null);
-    }
-
-    private List<String> namesOf() {
-        List<String> list = new ArrayList<>(joined.size());
-        joined.values().forEach(m -> list.add(m.name()));
-        return List.copyOf(list);
-    }
-
-    /**
-     * The wanted name, or with " 2", " 3"... when someone else has it (letter case ignored). Each
-     * try is one map lookup; the room's size bounds the tries.
-     */
-    private String unique(String wanted, WebSocket self) {
-        String name = wanted;
-        for (int n = 2; isTakenByAnother(name, self); n++) {
-            String suffix = " " + n;
-            name = CleanText.truncate(wanted, MAX_NAME - suffix.length()) + suffix;
-        }
-        return name;
-    }
-
-    private boolean isTakenByAnother(String name, WebSocket self) {
-        WebSocket holder = taken.get(key(name));
-        return holder != null && holder != self;
-    }
-
-    private static String key(String name) {
-        return name.toLowerCase(Locale.ROOT);
     }
 }

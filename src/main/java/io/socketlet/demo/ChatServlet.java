@@ -31,11 +31,18 @@ public class ChatServlet extends WebSocketServlet {
     public void init(ServletConfig config) throws ServletException {
         int maxMembers = InitParams.positiveInt(config, "maxMembers", ChatRoom.DEFAULT_MAX_MEMBERS);
         super.init(config); // after the check: a servlet whose init fails is never destroyed
-        room = new ChatRoom(settings().maxBufferedBytes() / 2, maxMembers, config.getServletContext().getServerInfo());
+        room = new ChatRoom(DemoRooms.acquire(config.getServletContext()), "chat", settings().maxBufferedBytes() / 2,
+                maxMembers, config.getServletContext().getServerInfo());
     }
 
     @Override
     protected WebSocketHandler accept(HandshakeRequest request) {
         return room.connect();
+    }
+
+    @Override
+    public void destroy() {
+        super.destroy(); // the connections close first (1001), then the rooms stop
+        DemoRooms.release(getServletContext());
     }
 }

@@ -86,6 +86,15 @@ final class Json {
         return value.asText();
     }
 
+    /** Parses JSON this server wrote itself (a room's message, from this node or another). */
+    static ObjectNode parseOwn(String text) {
+        try {
+            return (ObjectNode) MAPPER.readTree(text);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("not a JSON object this server wrote: " + CleanText.name(text, 80), e);
+        }
+    }
+
     static ObjectNode object(String type) {
         return MAPPER.createObjectNode().put("type", type);
     }

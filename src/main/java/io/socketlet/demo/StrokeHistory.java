@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
  * oldest segments are dropped, and the history says how many were. Segments are kept as the JSON
  * text already sent live, so a newcomer's history costs no new serialization.
  *
- * <p>Not thread-safe: the board uses it from its serial tasks only.
+ * <p>Not thread-safe: the board uses it in its room's order only.
  */
 final class StrokeHistory {
 
@@ -81,13 +81,22 @@ final class StrokeHistory {
         return trimmed;
     }
 
-    /**
-     * {@code {"type":"history","segments":[...],"points":N,"maxPoints":M,"trimmed":T}}, segments
-     * oldest first. Built by joining the stored JSON objects, each already valid JSON.
-     */
     String toJson() {
-        StringBuilder out = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 64, chars + entries.size() + 96));
-        out.append("{\"type\":\"history\",\"segments\":[");
+        return toJson(null);
+    }
+
+    /**
+     * {@code {"type":"history","offset":"...","segments":[...],"points":N,"maxPoints":M,"trimmed":T}},
+     * segments oldest first, the offset of the room's log it reflects (left out when null or zero).
+     * Built by joining the stored JSON objects, each already valid JSON.
+     */
+    String toJson(io.socketlet.rooms.Offset offset) {
+        StringBuilder out = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 64, chars + entries.size() + 128));
+        out.append("{\"type\":\"history\",");
+        if (offset != null && !offset.equals(io.socketlet.rooms.Offset.ZERO)) {
+            out.append("\"offset\":\"").append(offset).append("\",");
+        }
+        out.append("\"segments\":[");
         boolean first = true;
         for (Entry e : entries) {
             if (!first) {

@@ -187,7 +187,7 @@ class CanvasBoardTest {
         assertTrue(second.closeReason().startsWith("The canvas is full: 1 "), second.closeReason());
         assertTrue(second.sent().isEmpty());
         second.disconnect();
-        assertTrue(a.ofType("presence").isEmpty(), "a refused page never counted");
+        assertTrue(a.ofType("presence").stream().allMatch(p -> p.path("count").asInt() == 1), "a refused page never counted");
         assertEquals(1, a.messages().get(0).path("limits").path("members").asInt());
         a.disconnect();
         assertTrue(client("third").isOpen());
@@ -198,10 +198,51 @@ class CanvasBoardTest {
         FakeSocket a = client("a");
         FakeSocket b = client("b");
         assertEquals(2, a.last("presence").path("count").asInt());
+        a.clearSent();
         b.disconnect();
         assertEquals(1, a.last("presence").path("count").asInt());
         b.disconnect();
         assertEquals(1, a.ofType("presence").stream().filter(p -> p.path("count").asInt() == 1).count(),
                 "leaving twice is leaving once");
+    }
+
+    @Test
+    void aPageThatReconnectsWithItsLastOffsetGetsOnlyTheStrokesItMissed() {
+        FakeSocket artist = client("artist");
+        FakeSocket viewer = client("viewer");
+        artist.text(stroke("s1", "#000000", 2, "[[0,0],[1,1]]"));
+        String seen = viewer.last("stroke").path("offset").asText();
+        viewer.disconnect();
+        artist.text(stroke("s2", "#000000", 2, "[[0,0],[1,1]]"));
+        artist.text(stroke("s3", "#000000", 2, "[[0,0],[1,1]]"));
+
+        FakeSocket back = new FakeSocket("back", board.connect()).query("after", seen).open();
+        assertTrue(back.messages().get(0).path("resumed").asBoolean());
+        assertTrue(back.ofType("history").isEmpty(), "no need for the whole picture");
+        assertEquals(List.of("1.s2", "1.s3"), back.ofType("stroke").stream().map(m -> m.path("sid").asText()).toList());
+
+        FakeSocket fresh = client("fresh");
+        assertEquals(3, fresh.last("history").path("segments").size());
+        assertEquals(fresh.messages().get(0).path("offset").asText(), fresh.last("history").path("offset").asText());
+    }
+
+    @Test
+    void aPageThatMissedMoreThanTheRoomKeepsGetsThePictureAgain() {
+        FakeSocket artist = client("artist");
+        FakeSocket viewer = client("viewer");
+        artist.text(stroke("s0", "#000000", 2, "[[0,0]]"));
+        String seen = viewer.last("stroke").path("offset").asText();
+        viewer.disconnect();
+        for (int i = 1; i <= CanvasBoard.RESUME_ENTRIES / 50 + 1; i++) {
+            for (int j = 0; j < 50; j++) {
+                artist.text(stroke("s" + i + "x" + j, "#000000", 2, "[[0,0]]"));
+            }
+            artist.disconnect();
+            artist = client("artist" + i); // a fresh rate limit
+        }
+        FakeSocket back = new FakeSocket("back", board.connect()).query("after", seen).open();
+        assertEquals(false, back.messages().get(0).path("resumed").asBoolean());
+        assertEquals(1, back.ofType("history").size());
+        assertTrue(back.ofType("stroke").isEmpty());
     }
 }

@@ -315,4 +315,50 @@ class ChatRoomTest {
         }
         assertEquals(List.of(), room.names().join());
     }
+
+    @Test
+    void aPageThatReconnectsWithItsLastOffsetGetsExactlyWhatItMissed() {
+        FakeSocket ada = joined("Ada");
+        FakeSocket bob = joined("Bob");
+        ada.text("{\"type\":\"say\",\"text\":\"m1\"}");
+        String seen = bob.last("message").path("offset").asText();
+        bob.disconnect();
+        ada.text("{\"type\":\"say\",\"text\":\"m2\"}");
+        ada.text("{\"type\":\"say\",\"text\":\"m3\"}");
+
+        FakeSocket back = new FakeSocket("back", room.connect()).query("after", seen).open();
+        List<JsonNode> got = back.messages();
+        assertEquals("welcome", got.get(0).path("type").asText());
+        assertTrue(got.get(0).path("resumed").asBoolean(), got.get(0).toString());
+        assertEquals(List.of("left", "message", "message"), texts(got.subList(1, got.size()), "type"));
+        assertEquals("Bob", got.get(1).path("name").asText());
+        assertEquals(List.of("m2", "m3"), texts(back.ofType("message"), "text"));
+        for (int i = 2; i < got.size(); i++) {
+            assertTrue(offset(got.get(i)).isAfter(offset(got.get(i - 1))), "offsets grow: " + got);
+        }
+        assertTrue(offset(got.get(1)).isAfter(io.socketlet.rooms.Offset.parse(seen)));
+    }
+
+    @Test
+    void aNewcomerGetsTheLatestMessagesAndAPageFromAnotherLogGetsThemToo() {
+        for (int c = 0; c < 3; c++) {
+            FakeSocket talker = joined("talker" + c);
+            for (int i = 0; i < ChatRoom.BURST - 2; i++) {
+                talker.text("{\"type\":\"say\",\"text\":\"" + c + "." + i + "\"}");
+            }
+        }
+        FakeSocket newcomer = client("newcomer");
+        List<JsonNode> recent = newcomer.ofType("message");
+        assertEquals(ChatRoom.RECENT, recent.size());
+        assertEquals("2." + (ChatRoom.BURST - 3), recent.get(recent.size() - 1).path("text").asText());
+        assertEquals(false, newcomer.messages().get(0).path("resumed").asBoolean());
+
+        FakeSocket stale = new FakeSocket("stale", room.connect()).query("after", "99999999999999-1").open();
+        assertEquals(false, stale.messages().get(0).path("resumed").asBoolean(), "an offset this log never reached");
+        assertEquals(ChatRoom.RECENT, stale.ofType("message").size());
+    }
+
+    private static io.socketlet.rooms.Offset offset(JsonNode event) {
+        return io.socketlet.rooms.Offset.parse(event.path("offset").asText());
+    }
 }

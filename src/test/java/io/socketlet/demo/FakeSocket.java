@@ -25,15 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads (its send futures never complete and its {@link #bufferedAmount()} grows), one whose
  * connection is gone (sends fail), or one whose send throws (which the API says it never does).
  */
-final class FakeSocket implements WebSocket {
+public final class FakeSocket implements WebSocket {
 
-    enum Mode { FLOWING, STALLED, FAILING, THROWING }
+    public enum Mode { FLOWING, STALLED, FAILING, THROWING }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final String name;
+    public final String name;
     private final WebSocketHandler handler;
     private final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+    private final List<io.socketlet.PreparedMessage> prepared = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicInteger closeCalls = new AtomicInteger();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
@@ -41,41 +42,48 @@ final class FakeSocket implements WebSocket {
     private volatile boolean open = true;
     private volatile int closeCode = -1;
     private volatile String closeReason;
+    private volatile Map<String, List<String>> query = Map.of();
 
-    FakeSocket(String name, WebSocketHandler handler) {
+    public FakeSocket(String name, WebSocketHandler handler) {
         this.name = name;
         this.handler = handler;
     }
 
-    FakeSocket(String name) {
+    public FakeSocket(String name) {
         this(name, new WebSocketHandler() {
         });
     }
 
-    FakeSocket mode(Mode newMode) {
+    /** The handshake's query parameter, e.g. {@code after} for a page that resumes. */
+    public FakeSocket query(String name, String value) {
+        query = Map.of(name, List.of(value));
+        return this;
+    }
+
+    public FakeSocket mode(Mode newMode) {
         this.mode = newMode;
         return this;
     }
 
     // ---- the engine's side: events into the handler ----
 
-    FakeSocket open() {
+    public FakeSocket open() {
         handler.onOpen(this);
         return this;
     }
 
-    FakeSocket text(String text) {
+    public FakeSocket text(String text) {
         handler.onText(this, text);
         return this;
     }
 
-    FakeSocket binary(byte[] data) {
+    public FakeSocket binary(byte[] data) {
         handler.onBinary(this, ByteBuffer.wrap(data));
         return this;
     }
 
     /** The peer went away (or the engine finished a close): onClose, once. */
-    void disconnect() {
+    public void disconnect() {
         boolean wasOpen = open;
         open = false;
         if (wasOpen || closeCode != -1) {
@@ -85,13 +93,13 @@ final class FakeSocket implements WebSocket {
 
     // ---- what the handler did ----
 
-    List<String> sent() {
+    public List<String> sent() {
         synchronized (sent) {
             return List.copyOf(sent);
         }
     }
 
-    List<JsonNode> messages() {
+    public List<JsonNode> messages() {
         List<JsonNode> out = new ArrayList<>();
         for (String s : sent()) {
             try {
@@ -103,11 +111,11 @@ final class FakeSocket implements WebSocket {
         return out;
     }
 
-    List<JsonNode> ofType(String type) {
+    public List<JsonNode> ofType(String type) {
         return messages().stream().filter(m -> type.equals(m.path("type").asText())).toList();
     }
 
-    JsonNode last(String type) {
+    public JsonNode last(String type) {
         List<JsonNode> all = ofType(type);
         if (all.isEmpty()) {
             throw new AssertionError(name + " got no \"" + type + "\" message; got " + sent());
@@ -115,19 +123,19 @@ final class FakeSocket implements WebSocket {
         return all.get(all.size() - 1);
     }
 
-    void clearSent() {
+    public void clearSent() {
         sent.clear();
     }
 
-    int closeCode() {
+    public int closeCode() {
         return closeCode;
     }
 
-    String closeReason() {
+    public String closeReason() {
         return closeReason;
     }
 
-    int closeCalls() {
+    public int closeCalls() {
         return closeCalls.get();
     }
 
@@ -148,6 +156,19 @@ final class FakeSocket implements WebSocket {
             case FAILING -> CompletableFuture.failedFuture(new WebSocketClosedException("connection reset"));
             case THROWING -> throw new NullPointerException("an engine bug: sendText must not throw");
         };
+    }
+
+    /** Every PreparedMessage sent here, to tell one encoded message shared by many from copies. */
+    public List<io.socketlet.PreparedMessage> prepared() {
+        synchronized (prepared) {
+            return List.copyOf(prepared);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> send(io.socketlet.PreparedMessage message) {
+        prepared.add(message);
+        return message.isText() ? sendText(message.text()) : sendBinary(message.binary());
     }
 
     @Override
@@ -206,7 +227,58 @@ final class FakeSocket implements WebSocket {
 
     @Override
     public HandshakeRequest handshake() {
-        return null;
+        Map<String, List<String>> params = query;
+        return new HandshakeRequest() {
+            @Override
+            public String path() {
+                return "/fake";
+            }
+
+            @Override
+            public String query() {
+                return "";
+            }
+
+            @Override
+            public String header(String name) {
+                return null;
+            }
+
+            @Override
+            public List<String> headers(String name) {
+                return List.of();
+            }
+
+            @Override
+            public Map<String, List<String>> headers() {
+                return Map.of();
+            }
+
+            @Override
+            public Map<String, List<String>> queryParameters() {
+                return params;
+            }
+
+            @Override
+            public List<String> subprotocols() {
+                return List.of();
+            }
+
+            @Override
+            public boolean secure() {
+                return false;
+            }
+
+            @Override
+            public InetSocketAddress remoteAddress() {
+                return FakeSocket.this.remoteAddress();
+            }
+
+            @Override
+            public java.security.Principal userPrincipal() {
+                return null;
+            }
+        };
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.socketlet.demo;
+package io.socketlet.rooms;
 
 import java.util.ArrayDeque;
 

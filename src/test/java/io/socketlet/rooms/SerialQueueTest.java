@@ -1,4 +1,4 @@
-package io.socketlet.demo;
+package io.socketlet.rooms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

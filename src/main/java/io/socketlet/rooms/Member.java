@@ -1,0 +1,13 @@
+package io.socketlet.rooms;
+
+/**
+ * One member of a room as every node sees it: an id unique across the nodes sharing the broker,
+ * and a display name, unique in the room ignoring case, or null for a member that has not taken
+ * one (a page that only watches).
+ */
+public record Member(long id, String name) {
+
+    public boolean isNamed() {
+        return name != null;
+    }
+}

@@ -1,0 +1,95 @@
+package io.socketlet.rooms;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Who is in one room and which names are taken: the rules a broker applies to
+ * {@link PresenceRequest}s, in the room's order. Names are unique ignoring case; a taken name
+ * gets " 2", " 3"... (cut to fit {@code maxNameLength}). Every lookup is one map access, so a
+ * join costs the same in a room of two and of two thousand. Not thread-safe: a broker applies
+ * requests one at a time. The Redis broker applies the same rules in a Lua script.
+ */
+public final class PresenceBook {
+
+    /** In joining order. */
+    private final LinkedHashMap<Long, Member> members = new LinkedHashMap<>();
+    /** Lower-case name to the id of the member holding it. */
+    private final Map<String, Long> names = new HashMap<>();
+
+    /** Applies a request; returns the change at that offset, or null when nothing changed. */
+    public PresenceChange apply(PresenceRequest request, Offset offset) {
+        Member current = members.get(request.memberId());
+        switch (request.kind()) {
+            case JOIN -> {
+                if (current != null) {
+                    return null;
+                }
+                Member joined = new Member(request.memberId(), null);
+                members.put(joined.id(), joined);
+                return new PresenceChange(offset, null, joined, "");
+            }
+            case NAME -> {
+                String name = unique(request.name(), request.memberId(), request.maxNameLength());
+                if (current != null && name.equals(current.name())) {
+                    return null;
+                }
+                if (current != null && current.name() != null) {
+                    names.remove(key(current.name()));
+                }
+                names.put(key(name), request.memberId());
+                Member named = new Member(request.memberId(), name);
+                members.put(named.id(), named); // a rename keeps the member's place
+                return new PresenceChange(offset, current, named, "");
+            }
+            case LEAVE -> {
+                if (current == null) {
+                    return null;
+                }
+                members.remove(current.id());
+                if (current.name() != null) {
+                    names.remove(key(current.name()));
+                }
+                return new PresenceChange(offset, current, null, request.reason());
+            }
+            default -> throw new IllegalArgumentException(String.valueOf(request.kind()));
+        }
+    }
+
+    /** Everyone, in joining order. */
+    public List<Member> members() {
+        return new ArrayList<>(members.values());
+    }
+
+    /** The wanted name (cut to the limit), or with " 2", " 3"... when another member holds it. */
+    private String unique(String wanted, long self, int maxLength) {
+        String base = truncate(wanted == null ? "" : wanted.strip(), maxLength);
+        String name = base;
+        for (int n = 2; isTakenByAnother(name, self); n++) {
+            String suffix = " " + n;
+            name = truncate(base, maxLength - suffix.length()) + suffix;
+        }
+        return name;
+    }
+
+    private boolean isTakenByAnother(String name, long self) {
+        Long holder = names.get(key(name));
+        return holder != null && holder != self;
+    }
+
+    private static String key(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** At most {@code max} code points, never cutting a surrogate pair, no trailing space. */
+    static String truncate(String text, int max) {
+        if (text.codePointCount(0, text.length()) <= max) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, Math.max(0, max))).strip();
+    }
+}

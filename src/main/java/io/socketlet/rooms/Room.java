@@ -1,0 +1,443 @@
+package io.socketlet.rooms;
+
+import io.socketlet.CloseCodes;
+import io.socketlet.PreparedMessage;
+import io.socketlet.WebSocket;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A named group of connections that hear the same messages, on one node or across several
+ * (through the {@link Broker} of its {@link Rooms}).
+ *
+ * <pre>{@code
+ * Room chat = rooms.room("lobby", RoomOptions.defaults(), listener);
+ * // in onOpen:   chat.join(socket, membership -> membership.send(welcome));   // may throw RoomFullException
+ * // in onText:   chat.broadcast(text);
+ * // in onClose:  chat.leave(socket, "closed");
+ * }</pre>
+ *
+ * <p><b>Order.</b> Every broadcast and every presence change goes through the room's log, and
+ * every member on every node receives the log in the same order (so each publisher's messages
+ * in the order it sent them). The room's state and the listener's calls run in one serial order
+ * per room, on the threads that submit work, never under a lock and never concurrently
+ * ({@link #execute} runs a task in it).
+ *
+ * <p><b>Encoding.</b> A broadcast is encoded once per node ({@link PreparedMessage}) and the
+ * same frame goes to every local member.
+ *
+ * <p><b>Slow members.</b> Before each message to a member the room looks at its
+ * {@link WebSocket#bufferedAmount()}; past {@link RoomOptions#maxQueuedBytes()} the
+ * {@link RoomOptions#slowMembers()} policy applies: close with 1008, or drop messages. A member
+ * whose send fails (its connection ended) leaves the room.
+ *
+ * <p>All methods are thread-safe and non-blocking.
+ */
+public final class Room {
+
+    private static final System.Logger LOG = System.getLogger(Room.class.getName());
+
+    private final Rooms rooms;
+    private final String name;
+    private final RoomOptions options;
+    private final RoomListener listener;
+    private final SerialQueue serial = new SerialQueue();
+    /** Places taken under maxMembers, counted before the serial join so two joins cannot both take the last. */
+    private final AtomicInteger places = new AtomicInteger();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AutoCloseable subscription;
+
+    // ---- serial state ----
+    private final Map<WebSocket, Membership> locals = new LinkedHashMap<>();
+    private final Map<Long, Membership> localsById = new HashMap<>();
+    /** Everyone in the room, on every node, in joining order: the log's presence, applied. */
+    private final LinkedHashMap<Long, Member> everyone = new LinkedHashMap<>();
+    /** The latest delivered entries and what local members got for each (null: nothing). */
+    private final ArrayDeque<Delivered> kept = new ArrayDeque<>();
+    /** Everything after this offset is in {@link #kept}. */
+    private Offset keptAfter = Offset.ZERO;
+    /** The last offset delivered: entries at or before it (a broker resending after a reconnect) are skipped. */
+    private Offset last = Offset.ZERO;
+    private volatile int memberCount;
+    private volatile int namedCount;
+
+    private record Delivered(RoomEntry entry, PreparedMessage sent) {
+    }
+
+    Room(Rooms rooms, String name, RoomOptions options, RoomListener listener) {
+        this.rooms = rooms;
+        this.name = name;
+        this.options = options;
+        this.listener = listener == null ? new RoomListener() { } : listener;
+        this.subscription = rooms.broker().subscribe(name, options.history(), new Broker.Subscriber() {
+            @Override
+            public void start(List<Member> members, List<RoomEntry> recent) {
+                serial.submit(() -> started(members, recent));
+            }
+
+            @Override
+            public void deliver(RoomEntry entry) {
+                serial.submit(() -> delivered(entry));
+            }
+        });
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RoomOptions options() {
+        return options;
+    }
+
+    /**
+     * Adds a connection to the room on this node. {@code onJoined} runs in the room's order
+     * before anything else the room sends it: the place for a welcome and a replay. The room's
+     * log then says the member came ({@link PresenceChange#joined()}), without a name.
+     *
+     * @throws RoomFullException when the room holds {@link RoomOptions#maxMembers()} connections on this node
+     */
+    public void join(WebSocket socket, Consumer<Membership> onJoined) throws RoomFullException {
+        if (places.incrementAndGet() > options.maxMembers()) {
+            places.decrementAndGet();
+            throw new RoomFullException(name, options.maxMembers());
+        }
+        long id = rooms.nextMemberId();
+        serial.submit(() -> {
+            if (locals.containsKey(socket)) {
+                places.decrementAndGet(); // joined twice: once is enough
+                return;
+            }
+            Membership membership = new Membership(this, socket, new Member(id, null));
+            locals.put(socket, membership);
+            localsById.put(id, membership);
+            if (onJoined != null) {
+                try {
+                    onJoined.accept(membership);
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.ERROR, "Room " + name + ": the join callback failed", t);
+                }
+            }
+            rooms.broker().presence(name, PresenceRequest.join(id));
+        });
+    }
+
+    /**
+     * Gives the member a name, or a new one: the broker makes it unique in the room ignoring
+     * case ({@code Ada}, {@code Ada 2}) and cuts it to {@link RoomOptions#maxNameLength()}; the
+     * log then carries the change. Does nothing for a connection that is not a member here.
+     */
+    public void name(WebSocket socket, String wanted) {
+        serial.submit(() -> {
+            Membership m = locals.get(socket);
+            if (m != null) {
+                rooms.broker().presence(name, PresenceRequest.name(m.id(), wanted, options.maxNameLength()));
+            }
+        });
+    }
+
+    /** Takes the connection out of the room; idempotent. The log says it left, with the reason. */
+    public void leave(WebSocket socket, String reason) {
+        serial.submit(() -> remove(socket, reason));
+    }
+
+    /** Broadcasts text to every member on every node. */
+    public void broadcast(String text) {
+        broadcast(text, null);
+    }
+
+    /** Broadcasts text to every member on every node but {@code except} (its author, say; may be null). */
+    public void broadcast(String text, WebSocket except) {
+        serial.submit(() -> rooms.broker().publish(name, RoomMessage.text(text, idOf(except))));
+    }
+
+    /** Broadcasts a binary message (copied now) to every member on every node but {@code except}. */
+    public void broadcast(ByteBuffer data, WebSocket except) {
+        RoomMessage message = RoomMessage.binary(data, 0);
+        serial.submit(() -> rooms.broker().publish(name, new RoomMessage(null, idOf(except), false, message.payload())));
+    }
+
+    /**
+     * Sends text to one connection, in order with what the room sends it (after the broadcasts
+     * submitted before); a member is subject to the slow-member policy, another connection
+     * simply gets it.
+     */
+    public void send(WebSocket socket, String text) {
+        serial.submit(() -> {
+            Membership m = locals.get(socket);
+            if (m != null) {
+                sendTo(m, PreparedMessage.text(text));
+            } else {
+                socket.sendText(text).exceptionally(ignored -> null);
+            }
+        });
+    }
+
+    /** Runs the task in the room's order (after the work submitted before it), never concurrently with the room. */
+    public void execute(Runnable task) {
+        serial.submit(task);
+    }
+
+    /** This node's member for the connection, in the room's order only (else null may be stale). */
+    public Membership membership(WebSocket socket) {
+        return locals.get(socket);
+    }
+
+    /** Everyone in the room on every node, in joining order, as the log has said so far. In the room's order only. */
+    public List<Member> members() {
+        return new ArrayList<>(everyone.values());
+    }
+
+    /** The member with that id, on any node, in the room's order only; null if not in the room. */
+    public Member member(long id) {
+        return everyone.get(id);
+    }
+
+    /** The offset of the last entry delivered here ({@link Offset#ZERO} before the first), in the room's order only. */
+    public Offset lastOffset() {
+        return last;
+    }
+
+    /**
+     * Sends to every member on this node, in the room's order, without going through the log
+     * (other nodes do not see it): for what each node derives from the log itself, such as a
+     * notice that its copy of a picture was trimmed.
+     */
+    public void sendLocally(PreparedMessage message) {
+        serial.submit(() -> {
+            for (Membership m : new ArrayList<>(locals.values())) {
+                sendTo(m, message);
+            }
+        });
+    }
+
+    /** Everyone in the room on every node, as the room's next task sees them. */
+    public CompletableFuture<List<Member>> membersLater() {
+        CompletableFuture<List<Member>> result = new CompletableFuture<>();
+        serial.submit(() -> result.complete(List.copyOf(everyone.values())));
+        return result;
+    }
+
+    /** How many are in the room on every node (as the log has said so far). */
+    public int memberCount() {
+        return memberCount;
+    }
+
+    /** How many of them have a name. */
+    public int namedCount() {
+        return namedCount;
+    }
+
+    /** Connections in the room on this node. */
+    public int localCount() {
+        return places.get();
+    }
+
+    /** Messages skipped for members over {@link RoomOptions#maxQueuedBytes()} under {@link SlowMemberPolicy#DROP_MESSAGES}. */
+    public long droppedMessages() {
+        return dropped.get();
+    }
+
+    /** Stops hearing the log; members stay connected. */
+    void close() {
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing room " + name, e);
+        }
+    }
+
+    // ---- serial ----
+
+    private long idOf(WebSocket socket) {
+        Membership m = socket == null ? null : locals.get(socket);
+        return m == null ? 0 : m.id();
+    }
+
+    private void started(List<Member> members, List<RoomEntry> recent) {
+        if (!recent.isEmpty() && recent.get(0).offset() != null && recent.get(0).offset().isAfter(keptAfter)
+                && kept.isEmpty()) {
+            keptAfter = recent.get(0).offset(); // what came before the first of these is not here
+        }
+        everyone.clear();
+        for (Member m : members) {
+            everyone.put(m.id(), m);
+        }
+        // Members of this node the broker does not know (it lost its data): say they are here.
+        for (Membership m : locals.values()) {
+            if (!everyone.containsKey(m.id())) {
+                rooms.broker().presence(name, PresenceRequest.join(m.id()));
+                if (m.member().isNamed()) {
+                    rooms.broker().presence(name, PresenceRequest.name(m.id(), m.member().name(), options.maxNameLength()));
+                }
+            }
+        }
+        counts();
+        for (RoomEntry entry : recent) {
+            delivered(entry);
+        }
+    }
+
+    private void delivered(RoomEntry entry) {
+        Offset offset = entry.offset();
+        if (offset != null && !offset.isAfter(last)) {
+            return; // delivered already (a broker that reconnected sends its recent entries again)
+        }
+        PreparedMessage out;
+        long except = 0;
+        try {
+            if (entry instanceof RoomMessage message) {
+                except = message.except();
+                out = listener.onMessage(this, message);
+            } else {
+                PresenceChange change = (PresenceChange) entry;
+                applyPresence(change);
+                out = listener.onPresence(this, change);
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "Room " + name + ": the listener failed on " + entry + "; the room goes on", t);
+            out = null;
+        }
+        if (offset != null) {
+            last = offset;
+            keep(new Delivered(entry, out));
+        }
+        if (out != null) {
+            for (Membership m : new ArrayList<>(locals.values())) {
+                if (m.id() != except) {
+                    sendTo(m, out);
+                }
+            }
+        }
+    }
+
+    private void applyPresence(PresenceChange change) {
+        if (change.after() == null) {
+            everyone.remove(change.before().id());
+        } else {
+            everyone.put(change.after().id(), change.after());
+            Membership local = localsById.get(change.after().id());
+            if (local != null) {
+                local.member(change.after());
+            }
+        }
+        counts();
+    }
+
+    private void counts() {
+        memberCount = everyone.size();
+        int named = 0;
+        for (Member m : everyone.values()) {
+            if (m.isNamed()) {
+                named++;
+            }
+        }
+        namedCount = named;
+    }
+
+    private void keep(Delivered delivered) {
+        if (options.history() == 0) {
+            keptAfter = delivered.entry().offset();
+            return;
+        }
+        kept.addLast(delivered);
+        while (kept.size() > options.history()) {
+            keptAfter = kept.removeFirst().entry().offset();
+        }
+    }
+
+    /** Whether the room keeps every entry after the offset, and the offset is one this log reached. */
+    boolean canReplayAfter(Offset offset) {
+        return offset != null && offset.compareTo(keptAfter) >= 0 && offset.compareTo(last) <= 0;
+    }
+
+    boolean replayAfter(Membership member, Offset offset) {
+        if (!canReplayAfter(offset)) {
+            return false;
+        }
+        for (Delivered d : kept) {
+            if (d.entry().offset().isAfter(offset) && d.sent() != null && !isExcepted(d.entry(), member)) {
+                sendTo(member, d.sent());
+            }
+        }
+        return true;
+    }
+
+    void replayLatest(Membership member, int count) {
+        List<Delivered> latest = new ArrayList<>();
+        Iterator<Delivered> newestFirst = kept.descendingIterator();
+        while (newestFirst.hasNext() && latest.size() < count) {
+            Delivered d = newestFirst.next();
+            if (d.sent() != null && d.entry() instanceof RoomMessage) {
+                latest.add(0, d);
+            }
+        }
+        for (Delivered d : latest) {
+            sendTo(member, d.sent());
+        }
+    }
+
+    private static boolean isExcepted(RoomEntry entry, Membership member) {
+        return entry instanceof RoomMessage m && m.except() == member.id();
+    }
+
+    /** Sends to one member under the slow-member policy; serial. */
+    void sendTo(Membership member, PreparedMessage message) {
+        WebSocket socket = member.socket();
+        if (locals.get(socket) != member) {
+            return; // gone meanwhile
+        }
+        long queued = socket.bufferedAmount();
+        if (queued > options.maxQueuedBytes()) {
+            if (options.slowMembers() == SlowMemberPolicy.DROP_MESSAGES) {
+                dropped.incrementAndGet();
+                return;
+            }
+            remove(socket, "too slow");
+            socket.close(CloseCodes.POLICY_VIOLATION, "Too slow: " + queued + " bytes waiting to be sent")
+                    .exceptionally(ignored -> null);
+            return;
+        }
+        CompletableFuture<Void> sent;
+        try {
+            sent = socket.send(message);
+        } catch (RuntimeException e) {
+            // The API promises a failed future, never a throw; one member's failure must not stop the others.
+            LOG.log(System.Logger.Level.DEBUG, "send threw; " + socket + " leaves " + name, e);
+            remove(socket, "send failed");
+            return;
+        }
+        // Never wait on the future: for a peer that stopped reading it completes late or never.
+        sent.whenComplete((ok, error) -> {
+            if (error != null) {
+                leave(socket, "connection closed");
+            }
+        });
+    }
+
+    private void remove(WebSocket socket, String reason) {
+        Membership m = locals.remove(socket);
+        if (m == null) {
+            return;
+        }
+        localsById.remove(m.id());
+        places.decrementAndGet();
+        rooms.broker().presence(name, PresenceRequest.leave(m.id(), reason));
+    }
+
+    @Override
+    public String toString() {
+        return "Room[" + name + ", " + memberCount + " members, " + places.get() + " here]";
+    }
+}

@@ -1,0 +1,26 @@
+package io.socketlet.rooms;
+
+import io.socketlet.PreparedMessage;
+
+/**
+ * The application's view of a room's log. Both methods are called on every node, for every
+ * entry, in the log's order, one at a time (never concurrently for one room): the place to keep
+ * state that every node must agree on (a canvas's picture, recent messages), and to decide what
+ * the local members receive. What they return is encoded once and sent to every local member
+ * (a message's author excepted).
+ *
+ * <p>Called from the room's serial order: never under an engine lock, but keep them short, and
+ * never block: they hold up the room.
+ */
+public interface RoomListener {
+
+    /** A broadcast; returns what the local members receive (by default the message itself), or null for nothing. */
+    default PreparedMessage onMessage(Room room, RoomMessage message) {
+        return message.prepared();
+    }
+
+    /** Someone came, took or changed a name, or left; returns what the local members receive, or null (the default). */
+    default PreparedMessage onPresence(Room room, PresenceChange change) {
+        return null;
+    }
+}

@@ -1,0 +1,66 @@
+package io.socketlet.rooms;
+
+/**
+ * How a room behaves; immutable, each {@code with...} returns a changed copy.
+ *
+ * <pre>{@code
+ * RoomOptions.defaults().maxMembers(500).slowMembers(SlowMemberPolicy.DROP_MESSAGES).history(200)
+ * }</pre>
+ *
+ * @param maxMembers     the most connections the room holds on one node; {@link Room#join} refuses
+ *                       one more with {@link RoomFullException} (default 1000)
+ * @param maxQueuedBytes a member with more than this waiting to be sent is slow (default 512 KiB;
+ *                       keep it below the endpoint's {@code maxBufferedBytes}, so the room
+ *                       decides before the engine closes the connection)
+ * @param slowMembers    what happens to a slow member (default {@link SlowMemberPolicy#CLOSE})
+ * @param history        how many of the latest log entries the room keeps, for members that
+ *                       resume from an offset or want recent messages (default 100; 0 keeps none).
+ *                       A Redis broker keeps about as many in the room's stream.
+ * @param maxNameLength  the longest member name, in characters (code points); longer names are
+ *                       cut, and " 2", " 3"... that make a name unique fit inside (default 24)
+ */
+public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy slowMembers, int history,
+                          int maxNameLength) {
+
+    public RoomOptions {
+        if (maxMembers < 1) {
+            throw new IllegalArgumentException("maxMembers must be positive, was " + maxMembers);
+        }
+        if (maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedBytes must be positive, was " + maxQueuedBytes);
+        }
+        if (slowMembers == null) {
+            throw new IllegalArgumentException("slowMembers: a policy is required");
+        }
+        if (history < 0) {
+            throw new IllegalArgumentException("history must not be negative, was " + history);
+        }
+        if (maxNameLength < 8) {
+            throw new IllegalArgumentException("maxNameLength must be at least 8, was " + maxNameLength);
+        }
+    }
+
+    public static RoomOptions defaults() {
+        return new RoomOptions(1000, 512 * 1024, SlowMemberPolicy.CLOSE, 100, 24);
+    }
+
+    public RoomOptions maxMembers(int value) {
+        return new RoomOptions(value, maxQueuedBytes, slowMembers, history, maxNameLength);
+    }
+
+    public RoomOptions maxQueuedBytes(long value) {
+        return new RoomOptions(maxMembers, value, slowMembers, history, maxNameLength);
+    }
+
+    public RoomOptions slowMembers(SlowMemberPolicy value) {
+        return new RoomOptions(maxMembers, maxQueuedBytes, value, history, maxNameLength);
+    }
+
+    public RoomOptions history(int value) {
+        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, value, maxNameLength);
+    }
+
+    public RoomOptions maxNameLength(int value) {
+        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, history, value);
+    }
+}
