@@ -2,6 +2,7 @@ package io.socketlet.server;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Closes a Tomcat upgraded socket for real. Tomcat's {@code WebConnection.close()} only marks the
@@ -11,24 +12,32 @@ import java.lang.reflect.Method;
  * upgraded sockets' timeouts to infinite.
  *
  * <p>Tomcat's own WebSocket closes its {@code SocketWrapperBase} from any thread; this reaches the
- * same object through the upgraded output stream's private field, by reflection, so nothing of
- * Tomcat is compiled in. On any other container, or if Tomcat changes, it does nothing.
+ * same object through the upgraded output stream's private field {@value #SOCKET_FIELD}, by
+ * reflection, so nothing of Tomcat is compiled in. {@code TomcatSocketCloserTest} pins that field
+ * on each Tomcat we support (embedded 11, Debian's 10.1). On any other container it does nothing;
+ * if a Tomcat renames the field, it warns once, naming the Tomcat version, since timer-driven
+ * closes then leave sockets open.
  */
 final class TomcatSocketCloser {
 
     private static final System.Logger LOG = System.getLogger(TomcatSocketCloser.class.getName());
-    private static final String TOMCAT_STREAM = "org.apache.coyote.http11.upgrade.UpgradeServletOutputStream";
+    static final String TOMCAT_STREAM = "org.apache.coyote.http11.upgrade.UpgradeServletOutputStream";
+    /** The field of {@link #TOMCAT_STREAM} that holds the {@code SocketWrapperBase}. */
+    static final String SOCKET_FIELD = "socketWrapper";
+    /** The warning is worth reading once per JVM, not once per connection. */
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private TomcatSocketCloser() {
     }
 
     /** A closer for this upgraded output stream's socket, or null when it is not Tomcat's. */
     static Runnable of(Object upgradedOutput) {
-        if (!upgradedOutput.getClass().getName().equals(TOMCAT_STREAM)) {
+        Class<?> stream = upgradedOutput.getClass();
+        if (!stream.getName().equals(TOMCAT_STREAM)) {
             return null;
         }
         try {
-            Field field = upgradedOutput.getClass().getDeclaredField("socketWrapper");
+            Field field = stream.getDeclaredField(SOCKET_FIELD);
             field.setAccessible(true);
             Object socketWrapper = field.get(upgradedOutput);
             Method close = socketWrapper.getClass().getMethod("close");
@@ -40,8 +49,27 @@ final class TomcatSocketCloser {
                 }
             };
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Tomcat socket closer unavailable; sockets close on Tomcat's next event", e);
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "Cannot reach the socket of an upgraded connection on " + tomcatVersion(stream)
+                        + " (" + TOMCAT_STREAM + "." + SOCKET_FIELD + ": " + e + "). Connections that the engine's timers"
+                        + " close (close, write and idle timeouts, dead peers) keep their socket until Tomcat's next event"
+                        + " for it, which a silent peer never causes. Please report this with the Tomcat version.", e);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "Tomcat socket closer unavailable", e);
+            }
             return null;
+        }
+    }
+
+    /** The running Tomcat's name and version, such as {@code Apache Tomcat/10.1.60}, from its own class loader. */
+    static String tomcatVersion(Class<?> tomcatClass) {
+        try {
+            Class<?> serverInfo = Class.forName("org.apache.catalina.util.ServerInfo", true, tomcatClass.getClassLoader());
+            return String.valueOf(serverInfo.getMethod("getServerInfo").invoke(null));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Package p = tomcatClass.getPackage();
+            String version = p == null ? null : p.getImplementationVersion();
+            return "Tomcat " + (version == null ? "(version unknown)" : version);
         }
     }
 }
