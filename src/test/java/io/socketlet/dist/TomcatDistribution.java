@@ -10,12 +10,16 @@ import java.util.List;
 /**
  * The Tomcat 11 distribution from Maven Central, as a person installs it, with its own
  * CATALINA_BASE: the distribution's {@code conf/} with the HTTP connector moved to a free port on
- * 127.0.0.1 and the shutdown port turned off, an empty {@code webapps/} (none of the default
+ * 127.0.0.1, the shutdown port turned off and the APR listener removed (see {@link #configure}),
+ * an empty {@code webapps/} (none of the default
  * applications) with the WAR as {@code ROOT.war} and {@code socketlet.war}, and
  * {@code org.apache.catalina.startup.Bootstrap start} run by {@code java} the way
  * {@code catalina.sh run} does.
  */
 final class TomcatDistribution extends StandaloneServer {
+
+    /** The distribution's listener that loads Tomcat Native (APR) from {@code java.library.path} if it is there. */
+    static final String APR_LISTENER = "<Listener className=\"org.apache.catalina.core.AprLifecycleListener\" />";
 
     private TomcatDistribution() throws IOException {
         super("socketlet.tomcat.home", "tomcat");
@@ -43,7 +47,11 @@ final class TomcatDistribution extends StandaloneServer {
             throw new IllegalStateException(serverXml + " is not the server.xml these tests know how to edit");
         }
         xml = xml.replace(shutdown, "<Server port=\"-1\" shutdown=\"SHUTDOWN\">")
-                .replace(connector, "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
+                .replace(connector, "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"")
+                // The tests need no APR (plain HTTP on NIO), and must not depend on what else the machine has:
+                // with Debian's libtcnative-1 (1.2.35, which tomcat10 recommends) installed, this listener loads
+                // it, logs SEVERE about the version (Tomcat 11 wants 1.3.8+) and the run fails.
+                .replace(APR_LISTENER, "<!-- AprLifecycleListener removed by the tests: no Tomcat Native -->");
         Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
         for (String dir : List.of("logs", "temp", "work", "webapps")) {
             Files.createDirectories(base.resolve(dir));
