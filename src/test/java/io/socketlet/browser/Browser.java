@@ -115,6 +115,14 @@ final class Browser implements AutoCloseable {
 
     /** Starts a browser with a fresh, empty profile (no name in localStorage, no cache). */
     static Browser open(String name) throws IOException {
+        return open(name, List.of());
+    }
+
+    /**
+     * The same, with more command-line switches, such as {@code --ignore-certificate-errors} for a
+     * server with the tests' self-signed certificate.
+     */
+    static Browser open(String name, List<String> extraArguments) throws IOException {
         assumeInstalled();
         Path profiles = Paths.get(System.getProperty("socketlet.work.dir", "target/it-work"), "chromium").toAbsolutePath();
         Files.createDirectories(profiles);
@@ -145,6 +153,7 @@ final class Browser implements AutoCloseable {
                 "--force-device-scale-factor=1",
                 "--window-size=" + WIDTH + "," + HEIGHT,
                 "--user-data-dir=" + profile);
+        options.addArguments(extraArguments);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);

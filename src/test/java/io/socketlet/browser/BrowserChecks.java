@@ -45,11 +45,26 @@ abstract class BrowserChecks {
         if (!Browser.installedOrFailOnCi()) {
             return; // each test is skipped, with the reason, by skipWithoutChromium
         }
-        server = DemoServer.start(container(), contextPath());
-        adaBrowser = Browser.open("ada");
-        graceBrowser = Browser.open("grace");
+        server = startServer();
+        adaBrowser = Browser.open("ada", browserArguments());
+        graceBrowser = Browser.open("grace", browserArguments());
         ada = new DemoPage(adaBrowser);
         grace = new DemoPage(graceBrowser);
+    }
+
+    /** The demo on {@link #container()} over plain HTTP/1.1; a subclass may start it another way. */
+    DemoServer startServer() throws Exception {
+        return DemoServer.start(container(), contextPath());
+    }
+
+    /** Chromium switches beyond {@link Browser}'s own, such as {@code --ignore-certificate-errors}. */
+    List<String> browserArguments() {
+        return List.of();
+    }
+
+    /** The page's URL as the browsers open it: the server's own, or a proxy's in front of it. */
+    java.net.URI page() {
+        return server.page();
     }
 
     @BeforeEach
@@ -86,8 +101,8 @@ abstract class BrowserChecks {
      * (and become "Ada 2").
      */
     void ensureOpen(DemoPage page) {
-        if (!page.browser.driver.getCurrentUrl().equals(server.page().toString())) {
-            page.open(server.page());
+        if (!page.browser.driver.getCurrentUrl().equals(page().toString())) {
+            page.open(page());
         }
         page.waitReady();
     }
@@ -102,7 +117,7 @@ abstract class BrowserChecks {
     @Order(1)
     void pageLoadsWithNoConsoleErrors() {
         adaBrowser.clearConsole();
-        ada.open(server.page());
+        ada.open(page());
         assertEquals("socketlet · WebSocket inside any Servlet container", adaBrowser.driver.getTitle());
         for (String endpoint : List.of("echo", "chat", "canvas")) {
             assertEquals("open", ada.text("#conn-" + endpoint + "-state"), endpoint + " in the connections table");
@@ -111,7 +126,7 @@ abstract class BrowserChecks {
             assertTrue(ada.text("#conn-" + endpoint + "-extensions").contains("permessage-deflate"),
                     endpoint + ": Chromium offers permessage-deflate and the server takes it");
             assertTrue(ada.text("#conn-" + endpoint + "-url").startsWith(
-                    "ws://127.0.0.1:" + server.port() + contextPath() + "/" + endpoint), endpoint + " URL under the page's path");
+                    page().toString().replaceFirst("^http", "ws") + endpoint), endpoint + " URL under the page's path");
         }
         String serverInfo = ada.text("#server-info").toLowerCase(java.util.Locale.ROOT);
         assertTrue(serverInfo.contains(container() == ContainerKind.JETTY ? "jetty" : "tomcat"), serverInfo);

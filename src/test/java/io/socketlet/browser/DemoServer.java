@@ -1,6 +1,8 @@
 package io.socketlet.browser;
 
+import io.socketlet.http2.JettyHttp2;
 import io.socketlet.it.ContainerKind;
+import io.socketlet.tls.TestCertificate;
 import jakarta.servlet.Servlet;
 import java.io.IOException;
 import java.net.URI;
@@ -19,6 +21,12 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.http2.Http2Protocol;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
@@ -60,21 +68,42 @@ final class DemoServer implements AutoCloseable {
     private final String contextPath;
     private final Path webapp;
     private final List<ServletDef> servlets;
+    /** HTTPS with HTTP/2 and HTTP/1.1 by ALPN (Jetty's http2 module, Tomcat's Http2Protocol), or plain HTTP/1.1. */
+    private final boolean tls;
+    /** Every request the container served: {@code METHOD /path PROTOCOL STATUS}. */
+    private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int port;
     private AutoCloseable running;
 
-    private DemoServer(ContainerKind kind, String contextPath) throws Exception {
+    private DemoServer(ContainerKind kind, String contextPath, boolean tls) throws Exception {
         this.kind = kind;
         this.contextPath = contextPath;
+        this.tls = tls;
         this.webapp = webappDir();
         this.servlets = readWebXml(webapp.resolve("WEB-INF/web.xml"));
     }
 
     /** Starts the demo on a free port; {@code ""} is ROOT. */
     static DemoServer start(ContainerKind kind, String contextPath) throws Exception {
-        DemoServer server = new DemoServer(kind, contextPath);
+        DemoServer server = new DemoServer(kind, contextPath, false);
         server.start();
         return server;
+    }
+
+    /**
+     * Starts the demo over TLS with HTTP/2 enabled, as a site runs it for browsers: the tests'
+     * self-signed certificate, h2 and http/1.1 offered by ALPN. Jetty advertises RFC 8441, so
+     * browsers open their WebSockets as HTTP/2 streams; Tomcat does not, so they use HTTP/1.1.
+     */
+    static DemoServer startOverTls(ContainerKind kind, String contextPath) throws Exception {
+        DemoServer server = new DemoServer(kind, contextPath, true);
+        server.start();
+        return server;
+    }
+
+    /** What the container served so far, one line per request, such as {@code CONNECT /chat HTTP/2.0 200}. */
+    List<String> requests() {
+        return List.copyOf(requests);
     }
 
     static Path webappDir() {
@@ -87,7 +116,7 @@ final class DemoServer implements AutoCloseable {
 
     /** The page's URL, ending with a slash. */
     URI page() {
-        return URI.create("http://127.0.0.1:" + port + contextPath + "/");
+        return URI.create((tls ? "https://localhost:" : "http://127.0.0.1:") + port + contextPath + "/");
     }
 
     int port() {
@@ -122,11 +151,19 @@ final class DemoServer implements AutoCloseable {
 
     private AutoCloseable startJetty() throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server, 1, 1);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        connector.setReuseAddress(true);
-        server.addConnector(connector);
+        ServerConnector connector;
+        if (tls) {
+            connector = JettyHttp2.h2OverTls(server, port);
+        } else {
+            connector = new ServerConnector(server, 1, 1);
+            connector.setHost("127.0.0.1");
+            connector.setPort(port);
+            connector.setReuseAddress(true);
+            server.addConnector(connector);
+        }
+        server.setRequestLog((request, response) -> requests.add(request.getMethod() + " "
+                + request.getHttpURI().getPath() + " " + request.getConnectionMetaData().getProtocol() + " "
+                + response.getStatus()));
         ServletContextHandler context = new ServletContextHandler(contextPath.isEmpty() ? "/" : contextPath);
         context.setBaseResourceAsPath(webapp);
         context.setWelcomeFiles(new String[] {"index.html"});
@@ -161,6 +198,19 @@ final class DemoServer implements AutoCloseable {
         Connector connector = new Connector("HTTP/1.1");
         connector.setPort(port);
         connector.setProperty("address", "127.0.0.1");
+        if (tls) {
+            connector.setSecure(true);
+            connector.setScheme("https");
+            connector.setProperty("SSLEnabled", "true");
+            SSLHostConfig ssl = new SSLHostConfig();
+            SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.RSA);
+            certificate.setCertificateKeystoreFile(TestCertificate.get().keystore().toString());
+            certificate.setCertificateKeystorePassword(TestCertificate.PASSWORD);
+            certificate.setCertificateKeystoreType("PKCS12");
+            ssl.addCertificate(certificate);
+            connector.addSslHostConfig(ssl);
+            connector.addUpgradeProtocol(new Http2Protocol()); // h2 by ALPN, as server.xml's <UpgradeProtocol>
+        }
         tomcat.setConnector(connector);
         Context context = tomcat.addContext(contextPath, webapp.toString());
         if (context instanceof StandardContext standard) {
@@ -178,6 +228,14 @@ final class DemoServer implements AutoCloseable {
                 context.addServletMapping(mapping, def.name());
             }
         }
+        context.getPipeline().addValve(new ValveBase(true) {
+            @Override
+            public void invoke(Request request, Response response) throws IOException, jakarta.servlet.ServletException {
+                getNext().invoke(request, response);
+                requests.add(request.getMethod() + " " + request.getRequestURI() + " " + request.getProtocol() + " "
+                        + response.getStatus());
+            }
+        });
         Tomcat.addServlet(context, "default", new DefaultServlet()).setLoadOnStartup(1);
         context.addServletMapping("/", "default");
         AutoCloseable stop = () -> {
