@@ -135,7 +135,9 @@ public final class TestEndpoints {
 
     /**
      * Acts on command: {@code close <code> <reason>} makes the server call
-     * {@code socket.close(code, reason)}; {@code ping <text>} calls {@code socket.ping} and the
+     * {@code socket.close(code, reason)}; {@code reply-and-close <code>} sends {@code reply} and
+     * closes; {@code join <text>} sends the text and waits for it with {@code join()} inside the
+     * callback, then sends {@code joined}; {@code ping <text>} calls {@code socket.ping} and the
      * pong comes back as the text {@code pong:<payload>}; anything else is echoed.
      */
     public static class CloseOnCommand extends WebSocketServlet {
@@ -149,6 +151,13 @@ public final class TestEndpoints {
                     if (text.startsWith("close ")) {
                         String[] parts = text.split(" ", 3);
                         socket.close(Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : "");
+                    } else if (text.startsWith("reply-and-close ")) {
+                        socket.sendText("reply");
+                        socket.close(Integer.parseInt(text.substring(16)), "");
+                    } else if (text.startsWith("join ")) {
+                        // A blocking send inside the callback, as JSR-356 code often does.
+                        socket.sendText(text.substring(5)).join();
+                        socket.sendText("joined");
                     } else if (text.startsWith("ping ")) {
                         socket.ping(ByteBuffer.wrap(text.substring(5).getBytes(StandardCharsets.UTF_8)));
                     } else {
