@@ -10,10 +10,18 @@ import java.util.concurrent.CompletableFuture;
  * One open WebSocket connection, as the application holds it.
  *
  * <p>All methods are thread-safe and non-blocking: a send encodes the message, puts it on the
- * connection's bounded send queue and returns. The returned future completes when the bytes
- * were handed to the container, and fails if the connection closed first, if the protocol
- * cannot carry the message (binary or ping on a legacy hixie connection), or if the queue
- * would pass {@code maxBufferedBytes} (the slow peer is then closed with 1008).
+ * connection's bounded send queue and returns; it never waits for a handler of this or any
+ * other connection. The returned future completes when the bytes were handed to the container,
+ * and fails if the connection closed first, if the protocol cannot carry the message (binary or
+ * ping on a legacy hixie connection), or if the queue would pass {@code maxBufferedBytes} (the
+ * slow peer is then closed with 1008).
+ *
+ * <p>Blocking on a send's future ({@code join()}, {@code get()}) inside a callback of the same
+ * connection completes when the container takes the bytes at once (the usual case); when it
+ * cannot (a peer that is not reading; on Tomcat, the first callback of a connection, before the
+ * container has reported the socket writable), it throws {@link IllegalStateException} at once
+ * rather than stop this connection's reading until a timeout. Chaining on the future
+ * ({@code whenComplete}, {@code thenRun}) never blocks and is the way to pace a sender.
  */
 public interface WebSocket {
 

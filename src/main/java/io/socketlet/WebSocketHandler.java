@@ -7,8 +7,11 @@ import java.nio.ByteBuffer;
  * endpoint implements only the events it cares about.
  *
  * <p>Callbacks for one connection never run concurrently with each other: they are called in
- * order from the connection's read path. They must not block for long, since that connection
- * reads nothing while they run; sends from inside a callback are non-blocking and safe.
+ * order from the connection's read path, except {@code onClose} after a timeout or a failed
+ * write, which runs on one of the endpoint's event threads (and waits for a callback in
+ * progress to return first). No engine lock is held while a callback runs. They must not block
+ * for long, since that connection reads nothing while they run; sends from inside a callback
+ * are non-blocking and safe.
  * An exception thrown from a callback closes the connection with {@link CloseCodes#INTERNAL_ERROR}
  * and is logged.
  */
