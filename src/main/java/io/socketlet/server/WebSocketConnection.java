@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -137,7 +138,14 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         if (version == ProtocolVersion.HIXIE_76) {
             awaitingChallenge = true; // onOpen waits until the challenge is answered
         } else {
-            notifyOpen();
+            // Corked like any callback: a join() on a send inside onOpen fails fast rather than
+            // wait for a transport that starts only once onOpen has returned.
+            sendQueue.cork();
+            try {
+                notifyOpen();
+            } finally {
+                sendQueue.uncork();
+            }
         }
         transport.start(this);
         sendQueue.start(transport);
@@ -492,10 +500,14 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
             }
         }
         if (onEventThread) {
-            endpoint.events().execute(notify);
-        } else {
-            notify.run();
+            try {
+                endpoint.events().execute(notify);
+                return;
+            } catch (RejectedExecutionException stopped) {
+                // The application is stopping and its event threads are gone: tell it here.
+            }
         }
+        notify.run();
     }
 
     // ---- timers: decided by the endpoint's sweep, run on an event thread ----

@@ -338,6 +338,22 @@ class ConnectionCoreTest {
         assertEquals("echo", t.frames().get(0).text());
     }
 
+    @Test
+    void joinInsideOnOpenFailsFastInsteadOfWaitingForTheTransport() {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        RecordingHandler recorder = new RecordingHandler();
+        recorder.onOpen = socket -> {
+            try {
+                socket.sendText("hello").join();
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+        };
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.INLINE);
+        assertInstanceOf(IllegalStateException.class, thrown.get());
+        assertEquals("hello", t.frames().get(0).text(), "the message itself still leaves once the transport starts");
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
