@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The jetty-home 12.1.8 distribution, as a person installs it: a jetty.base made with
  * {@code start.jar --add-modules=http,<environment>-deploy} (ee10 or ee11), the WAR copied into
- * {@code webapps/} unchanged as {@code ROOT.war} and {@code socketlet.war}, and
+ * {@code webapps/} unchanged as {@code ROOT.war} and {@code socketlet.war}, the sample WAR as
+ * {@code sample.war}, and
  * {@code java -jar start.jar} in the foreground.
  *
  * <p>A third copy, {@code servlet-road.war}, has its {@code /echo} servlet set to
@@ -67,6 +68,7 @@ public final class JettyDistribution extends StandaloneServer {
         Path war = war();
         Files.copy(war, webapps.resolve("ROOT.war"));
         Files.copy(war, webapps.resolve("socketlet.war"));
+        Files.copy(SampleProjects.war(), webapps.resolve(SampleProjects.WAR_CONTEXT.substring(1) + ".war"));
         Path control = webapps.resolve(SERVLET_ROAD.substring(1) + ".war");
         Files.copy(war, control);
         try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + control.toUri()), Map.of())) {
@@ -96,6 +98,6 @@ public final class JettyDistribution extends StandaloneServer {
 
     @Override
     List<String> contexts() {
-        return List.of("", "/socketlet", SERVLET_ROAD);
+        return List.of("", "/socketlet", SERVLET_ROAD, SampleProjects.WAR_CONTEXT);
     }
 }

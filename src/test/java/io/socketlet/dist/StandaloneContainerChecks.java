@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +38,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * What a person checks after deploying the WAR that {@code mvn package} built into a real,
  * standalone container: under ROOT and under {@code /socketlet}, the plain GET text, an RFC 6455
  * echo from a client that sends no {@code Content-Length} (as browsers do), the close codes of
- * protocol violations, a draft-hixie-76 echo,
- * two clients chatting, and the page itself. One container process per concrete class.
+ * protocol violations, a draft-hixie-76 echo, two clients chatting, and the page itself. Beside
+ * it, the sample WAR (a user's project, see {@link SampleProjects}) gets the same echo check. One
+ * container process per concrete class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -58,9 +60,14 @@ abstract class StandaloneContainerChecks {
     /** Configures and starts the container (the distribution's own process). */
     abstract StandaloneServer startServer() throws Exception;
 
+    /**
+     * Builds the sample projects if no class did yet (on a fresh machine Maven downloads Spring
+     * Boot, hence the long bound), then starts the container (bounded by its own start timeout).
+     */
     @BeforeAll
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void startContainer() throws Exception {
+        SampleProjects.get();
         server = startServer();
     }
 
@@ -75,14 +82,9 @@ abstract class StandaloneContainerChecks {
         if (server == null) {
             return;
         }
-        List<String> problems = new ArrayList<>();
+        List<String> problems;
         try {
-            for (String line : server.console().split("\n")) {
-                if (line.contains("SEVERE") || line.contains(":ERROR") || line.contains(" ERROR ")
-                        || line.contains("Exception")) {
-                    problems.add(line);
-                }
-            }
+            problems = server.loggedProblems();
         } finally {
             server.close();
         }
@@ -218,6 +220,17 @@ abstract class StandaloneContainerChecks {
             assertEquals(1000, bob.readClose(true).closeCode());
             assertEquals("Bob", next(ada, "left").path("name").asText(), "Ada hears Bob leave");
         }
+    }
+
+    /** The sample WAR (src/samples/war: a user's own servlet and web.xml, the engine jar in WEB-INF/lib) beside the demo. */
+    @Test
+    void sampleWarAnswersAPlainGet() throws Exception {
+        SampleEndpointChecks.plainGetSaysItWorks(server, SampleProjects.WAR_CONTEXT);
+    }
+
+    @Test
+    void sampleWarEchoesAClientWithoutContentLength() throws Exception {
+        SampleEndpointChecks.echoesAClientWithoutContentLength(server, SampleProjects.WAR_CONTEXT);
     }
 
     Socket connect() throws IOException {

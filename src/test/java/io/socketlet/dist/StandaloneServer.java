@@ -53,7 +53,12 @@ public abstract class StandaloneServer implements AutoCloseable {
     private Process process;
 
     StandaloneServer(String homeProperty, String name) throws IOException {
-        this.home = requiredDir(homeProperty);
+        this(requiredDir(homeProperty), name);
+    }
+
+    /** A server installed in {@code home}, run from the per-run folder {@code it-work/<name>}. */
+    StandaloneServer(Path home, String name) throws IOException {
+        this.home = home;
         Path work = Paths.get(System.getProperty("socketlet.work.dir", "target/it-work"));
         this.base = work.resolve(name).toAbsolutePath();
         deleteTree(base);
@@ -170,6 +175,18 @@ public abstract class StandaloneServer implements AutoCloseable {
     /** The whole console output so far. */
     final String console() throws IOException {
         return Files.readString(log, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The console lines that report an error or an exception (SEVERE, ERROR, a stack trace). */
+    final List<String> loggedProblems() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (String line : console().split("\n")) {
+            if (line.contains("SEVERE") || line.contains(":ERROR") || line.contains(" ERROR ")
+                    || line.contains("Exception")) {
+                problems.add(line);
+            }
+        }
+        return problems;
     }
 
     @Override

@@ -8,25 +8,47 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Tomcat 11 distribution from Maven Central, as a person installs it, with its own
- * CATALINA_BASE: the distribution's {@code conf/} with the HTTP connector moved to a free port on
- * 127.0.0.1, the shutdown port turned off and the APR listener removed (see {@link #configure}),
- * an empty {@code webapps/} (none of the default
- * applications) with the WAR as {@code ROOT.war} and {@code socketlet.war}, and
+ * A Tomcat as a person installs it, run with its own CATALINA_BASE: the installation's
+ * configuration with the HTTP connector moved to a free port on 127.0.0.1, the shutdown port
+ * turned off and no APR listener (the tests need no native library, whatever the machine has),
+ * an empty {@code webapps/} (none of the default applications) with the demo WAR as
+ * {@code ROOT.war} and {@code socketlet.war} and the sample WAR as {@code sample.war}, and
  * {@code org.apache.catalina.startup.Bootstrap start} run by {@code java} the way
- * {@code catalina.sh run} does.
+ * {@code catalina.sh run} does. Two installations: the Tomcat 11 distribution from Maven Central,
+ * and Debian's {@code tomcat10} package (Tomcat 10.1, its configuration in {@code /usr/share/tomcat10/etc}).
  */
 final class TomcatDistribution extends StandaloneServer {
 
     /** The distribution's listener that loads Tomcat Native (APR) from {@code java.library.path} if it is there. */
     static final String APR_LISTENER = "<Listener className=\"org.apache.catalina.core.AprLifecycleListener\" />";
 
-    private TomcatDistribution() throws IOException {
-        super("socketlet.tomcat.home", "tomcat");
+    /** The installation's configuration folder, copied into the base. */
+    private final Path conf;
+    private final String name;
+
+    private TomcatDistribution(Path home, Path conf, String folder, String name) throws IOException {
+        super(home, folder);
+        this.conf = conf;
+        this.name = name;
     }
 
+    /** The Tomcat 11 distribution that the dependency plugin unpacked. */
     static TomcatDistribution startNew() throws Exception {
-        TomcatDistribution tomcat = new TomcatDistribution();
+        Path home = requiredDir("socketlet.tomcat.home");
+        return start(new TomcatDistribution(home, home.resolve("conf"), "tomcat", "Tomcat 11.0.24 (distribution)"));
+    }
+
+    /** Debian's tomcat10 package: CATALINA_HOME /usr/share/tomcat10, its default configuration in etc/. */
+    static TomcatDistribution startDebianTomcat10() throws Exception {
+        Path home = Path.of(System.getProperty("socketlet.tomcat10.home", "/usr/share/tomcat10"));
+        if (!Files.isRegularFile(home.resolve("bin/bootstrap.jar"))) {
+            throw new IllegalStateException("Debian's tomcat10 is not installed in " + home
+                    + ": apt-get install tomcat10 (.ci/run does)");
+        }
+        return start(new TomcatDistribution(home, home.resolve("etc"), "tomcat10-debian", "Tomcat 10.1 (Debian tomcat10)"));
+    }
+
+    private static TomcatDistribution start(TomcatDistribution tomcat) throws Exception {
         try {
             tomcat.configure();
             tomcat.launch();
@@ -38,15 +60,15 @@ final class TomcatDistribution extends StandaloneServer {
     }
 
     private void configure() throws IOException {
-        copyTree(home.resolve("conf"), base.resolve("conf"));
+        copyTree(conf, base.resolve("conf"));
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml, StandardCharsets.UTF_8);
-        String shutdown = "<Server port=\"8005\" shutdown=\"SHUTDOWN\">";
+        String shutdown = "<Server port=\"(8005|-1)\" shutdown=\"SHUTDOWN\">";
         String connector = "<Connector port=\"8080\" protocol=\"HTTP/1.1\"";
-        if (!xml.contains(shutdown) || !xml.contains(connector)) {
+        if (!xml.matches("(?s).*" + shutdown + ".*") || !xml.contains(connector)) {
             throw new IllegalStateException(serverXml + " is not the server.xml these tests know how to edit");
         }
-        xml = xml.replace(shutdown, "<Server port=\"-1\" shutdown=\"SHUTDOWN\">")
+        xml = xml.replaceFirst(shutdown, "<Server port=\"-1\" shutdown=\"SHUTDOWN\">")
                 .replace(connector, "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"")
                 // The tests need no APR (plain HTTP on NIO), and must not depend on what else the machine has:
                 // with Debian's libtcnative-1 (1.2.35, which tomcat10 recommends) installed, this listener loads
@@ -58,11 +80,12 @@ final class TomcatDistribution extends StandaloneServer {
         }
         Files.copy(war(), base.resolve("webapps/ROOT.war"));
         Files.copy(war(), base.resolve("webapps/socketlet.war"));
+        Files.copy(SampleProjects.war(), base.resolve("webapps" + SampleProjects.WAR_CONTEXT + ".war"));
     }
 
     @Override
     String name() {
-        return "Tomcat 11.0.24 (distribution)";
+        return name;
     }
 
     @Override
@@ -86,6 +109,6 @@ final class TomcatDistribution extends StandaloneServer {
 
     @Override
     List<String> contexts() {
-        return List.of("", "/socketlet");
+        return List.of("", "/socketlet", SampleProjects.WAR_CONTEXT);
     }
 }

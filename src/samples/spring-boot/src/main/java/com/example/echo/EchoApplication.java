@@ -1,0 +1,22 @@
+package com.example.echo;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+
+/** A Spring Boot application with a WebSocket endpoint at /echo, on the embedded server. */
+@SpringBootApplication
+public class EchoApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(EchoApplication.class, args);
+    }
+
+    @Bean
+    public ServletRegistrationBean<EchoServlet> echoServlet() {
+        ServletRegistrationBean<EchoServlet> bean = new ServletRegistrationBean<>(new EchoServlet(), "/echo");
+        bean.setLoadOnStartup(1);
+        return bean;
+    }
+}
