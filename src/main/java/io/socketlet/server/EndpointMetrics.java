@@ -3,6 +3,7 @@ package io.socketlet.server;
 import jakarta.servlet.ServletContext;
 
 import java.lang.management.ManagementFactory;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,7 @@ final class EndpointMetrics implements EndpointMetricsMXBean {
         LongAdder counter = handshakesRefused.get(key);
         if (counter == null) {
             key = handshakesRefused.size() < MAX_REFUSAL_KEYS ? key : status + " other";
-            counter = handshakesRefused.computeIfAbsent(key, k -> new LongAdder());
+            counter = counter(handshakesRefused, "refused", key);
         }
         counter.increment();
     }
@@ -66,7 +67,30 @@ final class EndpointMetrics implements EndpointMetricsMXBean {
     }
 
     void closed(int code) {
-        closes.computeIfAbsent(Integer.toString(code), k -> new LongAdder()).increment();
+        String key = Integer.toString(code);
+        LongAdder counter = closes.get(key);
+        (counter != null ? counter : counter(closes, "closes", key)).increment();
+    }
+
+    /** The counter under this key, made if new; a new one is announced to metrics exporters ({@link LiveEndpoints}). */
+    private LongAdder counter(Map<String, LongAdder> family, String familyName, String key) {
+        LongAdder created = new LongAdder();
+        LongAdder existing = family.putIfAbsent(key, created);
+        if (existing != null) {
+            return existing;
+        }
+        LiveEndpoints.counterAdded(this, familyName, key, created);
+        return created;
+    }
+
+    /** The live refusal counters by {@code "<status> <reason kind>"}, for exporters. */
+    Map<String, LongAdder> refusalCounters() {
+        return Collections.unmodifiableMap(handshakesRefused);
+    }
+
+    /** The live close counters by close code, for exporters. */
+    Map<String, LongAdder> closeCounters() {
+        return Collections.unmodifiableMap(closes);
     }
 
     /**

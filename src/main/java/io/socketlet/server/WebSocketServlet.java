@@ -95,6 +95,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         scheduler = SharedScheduler.acquire(config.getServletContext());
         endpoint = new Endpoint(config.getServletName(), settings, scheduler);
         endpoint.metrics().register(config.getServletContext(), config.getServletName());
+        LiveEndpoints.started(endpoint.metrics(), config.getServletContext().getContextPath(), config.getServletName());
     }
 
     /** defaults(), then the init-params, then configure(); any bad value fails init naming the servlet. */
@@ -258,6 +259,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         }
         if (endpoint != null) {
             endpoint.shutdown(SHUTDOWN_GRACE);
+            LiveEndpoints.stopped(endpoint.metrics());
         }
         if (scheduler != null) {
             scheduler.release(getServletContext());
