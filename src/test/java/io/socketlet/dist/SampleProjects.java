@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The user's projects under {@code src/samples} (the README's "Add it to your project"), built the
@@ -86,9 +87,9 @@ final class SampleProjects {
         Path war = work.resolve("war");
         Path tomcat = work.resolve("spring-boot");
         Path jetty = work.resolve("spring-boot-jetty");
-        StandaloneServer.copyTree(sources().resolve("war"), war);
-        StandaloneServer.copyTree(sources().resolve("spring-boot"), tomcat);
-        StandaloneServer.copyTree(sources().resolve("spring-boot"), jetty);
+        copySources("war", war);
+        copySources("spring-boot", tomcat);
+        copySources("spring-boot", jetty);
 
         Path jar = file("socketlet.jar");
         Path pom = file("socketlet.pom");
@@ -98,6 +99,29 @@ final class SampleProjects {
         maven(tomcat, "build", List.of("package"));
         maven(jetty, "build", List.of("package", "-Pjetty"));
         return new Built(output(war, "echo.war"), output(tomcat, "echo.jar"), output(jetty, "echo.jar"));
+    }
+
+    /**
+     * Copies a sample's pom and sources, without any {@code target/} a hand-run build left there:
+     * the WAR plugin would keep a stale engine jar from such a folder (it copies a library only
+     * when it is newer than the one already present).
+     */
+    private static void copySources(String sample, Path to) throws IOException {
+        Path from = sources().resolve(sample);
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path relative = from.relativize(p);
+                if (relative.startsWith("target")) {
+                    continue;
+                }
+                Path target = to.resolve(relative.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     /** Runs this build's Maven in a folder, with this build's local repository and offline mode. */
