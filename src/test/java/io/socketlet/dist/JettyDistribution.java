@@ -29,15 +29,52 @@ public final class JettyDistribution extends StandaloneServer {
 
     /** The Servlet environment module: {@code ee10} (Servlet 6.0) or {@code ee11} (Servlet 6.1). */
     private final String environment;
+    /** With {@link #startNewWithHttp2}: the port of the {@code https} connector (h2 and http/1.1 by ALPN); else 0. */
+    private final int httpsPort;
 
-    private JettyDistribution(String environment) throws IOException {
-        super("socketlet.jetty.home", "jetty-" + environment);
+    private JettyDistribution(String environment, boolean https) throws IOException {
+        super("socketlet.jetty.home", "jetty-" + environment + (https ? "-h2" : ""));
         this.environment = environment;
+        this.httpsPort = https ? freePort() : 0;
     }
 
     /** Makes a jetty.base for this environment, deploys the WAR three times and starts Jetty. */
     public static JettyDistribution startNew(String environment) throws Exception {
-        JettyDistribution jetty = new JettyDistribution(environment);
+        return start(new JettyDistribution(environment, false));
+    }
+
+    /**
+     * The same with {@code --add-modules=http,https,http2,requestlog,<environment>-deploy} and the
+     * tests' self-signed certificate as the keystore: what a site runs for browsers. Jetty's {@code http2}
+     * module advertises RFC 8441, so browsers open their WebSockets as HTTP/2 streams there.
+     */
+    public static JettyDistribution startNewWithHttp2(String environment) throws Exception {
+        return start(new JettyDistribution(environment, true));
+    }
+
+    /** {@code https://localhost:<https port><path>}. */
+    public URI httpsUri(String path) {
+        if (httpsPort == 0) {
+            throw new IllegalStateException(name() + " has no https connector");
+        }
+        return URI.create("https://localhost:" + httpsPort + path);
+    }
+
+    /** With {@link #startNewWithHttp2}: Jetty's request log so far (NCSA lines, such as {@code "CONNECT /chat HTTP/2.0" 200}). */
+    public String requestLog() throws IOException {
+        Path logs = base.resolve("logs");
+        StringBuilder all = new StringBuilder();
+        if (Files.isDirectory(logs)) {
+            try (var files = Files.list(logs)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".request.log")).toList()) {
+                    all.append(Files.readString(f));
+                }
+            }
+        }
+        return all.toString();
+    }
+
+    private static JettyDistribution start(JettyDistribution jetty) throws Exception {
         try {
             jetty.configure();
             jetty.launch();
@@ -50,7 +87,8 @@ public final class JettyDistribution extends StandaloneServer {
 
     private void configure() throws Exception {
         Process setup = new ProcessBuilder(java(), "-jar", home.resolve("start.jar").toString(),
-                "jetty.home=" + home, "jetty.base=" + base, "--add-modules=http," + environment + "-deploy")
+                "jetty.home=" + home, "jetty.base=" + base,
+                "--add-modules=http," + (httpsPort != 0 ? "https,http2,requestlog," : "") + environment + "-deploy")
                 .directory(base.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(base.resolve("setup.log").toFile())
@@ -85,15 +123,28 @@ public final class JettyDistribution extends StandaloneServer {
 
     @Override
     String name() {
-        return "Jetty 12.1.8 (jetty-home, " + environment + ")";
+        return "Jetty 12.1.8 (jetty-home, " + environment + (httpsPort != 0 ? ", https + http2" : "") + ")";
     }
 
     @Override
     List<String> command() {
-        return List.of(java(), "-Xmx256m", "-Djava.io.tmpdir=" + base.resolve("work"),
+        List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx256m",
+                "-Djava.io.tmpdir=" + base.resolve("work"),
                 "-jar", home.resolve("start.jar").toString(),
                 "jetty.home=" + home, "jetty.base=" + base,
-                "jetty.http.host=127.0.0.1", "jetty.http.port=" + port);
+                "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+        if (httpsPort != 0) {
+            try {
+                io.socketlet.tls.TestCertificate cert = io.socketlet.tls.TestCertificate.get();
+                command.addAll(List.of("jetty.ssl.host=127.0.0.1", "jetty.ssl.port=" + httpsPort,
+                        "jetty.sslContext.keyStorePath=" + cert.keystore(),
+                        "jetty.sslContext.keyStorePassword=" + io.socketlet.tls.TestCertificate.PASSWORD,
+                        "jetty.sslContext.keyStoreType=PKCS12"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return command;
     }
 
     @Override
