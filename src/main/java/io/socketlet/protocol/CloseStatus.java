@@ -1,5 +1,11 @@
 package io.socketlet.protocol;
 
+import static io.socketlet.CloseCodes.INVALID_PAYLOAD;
+import static io.socketlet.CloseCodes.NO_STATUS;
+import static io.socketlet.CloseCodes.PROTOCOL_ERROR;
+
+import io.socketlet.CloseCodes;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -14,10 +20,6 @@ public record CloseStatus(int code, String reason) {
     /** "All control frames MUST have a payload length of 125 bytes or less", two of them the code. */
     public static final int MAX_REASON_BYTES = 123;
 
-    private static final int NO_STATUS = 1005;
-    private static final int PROTOCOL_ERROR = 1002;
-    private static final int INVALID_PAYLOAD = 1007;
-
     public CloseStatus {
         reason = reason == null ? "" : reason;
     }
@@ -29,9 +31,9 @@ public record CloseStatus(int code, String reason) {
      * to anyone who could send them.
      */
     public static boolean isValidOnWire(int code) {
-        return (code >= 1000 && code <= 1003)
-                || (code >= 1007 && code <= 1014)
-                || (code >= 3000 && code <= 4999);
+        return (code >= CloseCodes.NORMAL && code <= CloseCodes.UNSUPPORTED_DATA)
+                || (code >= CloseCodes.INVALID_PAYLOAD && code <= CloseCodes.BAD_GATEWAY)
+                || (code >= 3000 && code <= 4999); // registered (3xxx) and private (4xxx) codes
     }
 
     /**

@@ -1,5 +1,20 @@
 package io.socketlet.protocol;
 
+import static io.socketlet.protocol.FrameHeader.FIN;
+import static io.socketlet.protocol.FrameHeader.LENGTH_16_BIT;
+import static io.socketlet.protocol.FrameHeader.LENGTH_64_BIT;
+import static io.socketlet.protocol.FrameHeader.MASK;
+import static io.socketlet.protocol.FrameHeader.MAX_16_BIT_LENGTH;
+import static io.socketlet.protocol.FrameHeader.MAX_CONTROL_PAYLOAD;
+import static io.socketlet.protocol.FrameHeader.OPCODE;
+import static io.socketlet.protocol.FrameHeader.PAYLOAD_LENGTH;
+import static io.socketlet.protocol.FrameHeader.RSV1;
+import static io.socketlet.protocol.FrameHeader.RSV2;
+import static io.socketlet.protocol.FrameHeader.RSV3;
+import static io.socketlet.protocol.FrameHeader.TOP_BIT_OF_64_BIT_LENGTH;
+
+import io.socketlet.CloseCodes;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -18,8 +33,6 @@ public final class FrameDecoder implements Decoder {
     private static final int PAYLOAD = 4;
     /** After the peer's close frame: "the endpoint MUST NOT send any more data frames"; we read nothing more either. */
     private static final int CLOSED = 5;
-
-    private static final int MAX_CONTROL_PAYLOAD = 125;
 
     private final int maxFrameSize;
     private final MessageAssembler assembler;
@@ -42,17 +55,6 @@ public final class FrameDecoder implements Decoder {
     /** A control frame's payload, collected across reads; allocated on the first control frame. */
     private byte[] control;
     private int controlLength;
-
-    /** Fragments per message when no limit is given. */
-    public static final int DEFAULT_MAX_FRAGMENTS = 100_000;
-
-    public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener) {
-        this(maxFrameSize, maxMessageSize, listener, null);
-    }
-
-    public FrameDecoder(int maxFrameSize, int maxMessageSize, MessageListener listener, MessageInflater inflater) {
-        this(maxFrameSize, maxMessageSize, DEFAULT_MAX_FRAGMENTS, listener, inflater);
-    }
 
     /**
      * @param maxFragments most frames one message may span: zero-length or one-byte fragments
@@ -78,11 +80,6 @@ public final class FrameDecoder implements Decoder {
         }
     }
 
-    /** Whether the peer's close frame has been read; later input is ignored. */
-    public boolean isClosed() {
-        return state == CLOSED;
-    }
-
     @Override
     public void decode(ByteBuffer in) {
         byte[] a = in.array();
@@ -102,53 +99,53 @@ public final class FrameDecoder implements Decoder {
     }
 
     private void firstByte(int b) {
-        fin = (b & 0x80) != 0;
-        rsv1 = (b & 0x40) != 0;
-        opcode = b & 0x0f;
+        fin = (b & FIN) != 0;
+        rsv1 = (b & RSV1) != 0;
+        opcode = b & OPCODE;
         // "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
-        if ((b & 0x30) != 0) {
-            throw new ProtocolException(1002, "RSV2 or RSV3 set, but no extension defines them");
+        if ((b & (RSV2 | RSV3)) != 0) {
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "RSV2 or RSV3 set, but no extension defines them");
         }
         if (Opcode.isReserved(opcode)) {
-            throw new ProtocolException(1002, "Reserved opcode 0x" + Integer.toHexString(opcode));
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "Reserved opcode 0x" + Integer.toHexString(opcode));
         }
         boolean control = Opcode.isControl(opcode);
         if (rsv1 && (!rsv1Allowed || control || opcode == Opcode.CONTINUATION)) {
             // RFC 7692: RSV1 marks a compressed message on its first frame only, never on control frames.
-            throw new ProtocolException(1002, rsv1Allowed
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, rsv1Allowed
                     ? "RSV1 set on a " + (control ? "control" : "continuation") + " frame"
                     : "RSV1 set, but no extension was negotiated");
         }
         if (control) {
             // "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
             if (!fin) {
-                throw new ProtocolException(1002, "Fragmented control frame");
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "Fragmented control frame");
             }
         } else if (opcode == Opcode.CONTINUATION) {
             if (!assembler.inMessage()) {
-                throw new ProtocolException(1002, "Continuation frame with no message to continue");
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "Continuation frame with no message to continue");
             }
         } else if (assembler.inMessage()) {
-            throw new ProtocolException(1002, "New data frame inside a fragmented message");
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "New data frame inside a fragmented message");
         }
         state = SECOND_BYTE;
     }
 
     private void secondByte(int b) {
         // "All frames sent from client to server have this bit set to 1."
-        if ((b & 0x80) == 0) {
-            throw new ProtocolException(1002, "Client frame is not masked");
+        if ((b & MASK) == 0) {
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "Client frame is not masked");
         }
-        int length = b & 0x7f;
+        int length = b & PAYLOAD_LENGTH;
         if (Opcode.isControl(opcode) && length > MAX_CONTROL_PAYLOAD) {
-            throw new ProtocolException(1002, "Control frame payload over 125 bytes");
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "Control frame payload over 125 bytes");
         }
         payloadLength = 0;
-        if (length == 126) {
+        if (length == LENGTH_16_BIT) {
             lengthBytesLeft = 2;
             extendedLengthForm = 2;
             state = EXTENDED_LENGTH;
-        } else if (length == 127) {
+        } else if (length == LENGTH_64_BIT) {
             lengthBytesLeft = 8;
             extendedLengthForm = 8;
             state = EXTENDED_LENGTH;
@@ -160,15 +157,15 @@ public final class FrameDecoder implements Decoder {
 
     private void extendedLengthByte(int b) {
         // "the most significant bit MUST be 0": refused at the first byte, before any arithmetic on it.
-        if (lengthBytesLeft == 8 && (b & 0x80) != 0) {
-            throw new ProtocolException(1002, "64-bit payload length with the most significant bit set");
+        if (lengthBytesLeft == 8 && (b & TOP_BIT_OF_64_BIT_LENGTH) != 0) {
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "64-bit payload length with the most significant bit set");
         }
         payloadLength = (payloadLength << 8) | b;
         if (--lengthBytesLeft == 0) {
             // "the minimal number of bytes MUST be used to encode the length"
-            long smallestForForm = extendedLengthForm == 2 ? 126 : 0x10000;
+            long smallestForForm = extendedLengthForm == 2 ? LENGTH_16_BIT : MAX_16_BIT_LENGTH + 1;
             if (payloadLength < smallestForForm) {
-                throw new ProtocolException(1002, "Payload length " + payloadLength + " not in its minimal encoding");
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "Payload length " + payloadLength + " not in its minimal encoding");
             }
             lengthComplete();
         }
@@ -186,7 +183,7 @@ public final class FrameDecoder implements Decoder {
             boolean compressed = rsv1 || (opcode == Opcode.CONTINUATION && assembler.isCompressed());
             long limit = compressed ? (long) maxFrameSize + (maxFrameSize >>> 3) + (maxFrameSize >>> 6) + 64 : maxFrameSize;
             if (payloadLength > limit) {
-                throw new ProtocolException(1009, "Frame of " + payloadLength + " bytes exceeds the limit of " + maxFrameSize);
+                throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Frame of " + payloadLength + " bytes exceeds the limit of " + maxFrameSize);
             }
             // Decided from the header, before a byte of payload is held.
             assembler.onFrameStart(opcode, fin, rsv1, payloadLength);

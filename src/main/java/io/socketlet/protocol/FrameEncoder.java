@@ -1,5 +1,7 @@
 package io.socketlet.protocol;
 
+import io.socketlet.CloseCodes;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -95,12 +97,12 @@ public final class FrameEncoder implements Encoder {
     /** A close frame; code 1005 ("no status") means an empty payload, the echo of a close that had none. */
     @Override
     public ByteBuffer[] close(int code, String reason) {
-        byte[] payload = code == 1005 ? new byte[0] : CloseStatus.payload(code, reason);
+        byte[] payload = code == CloseCodes.NO_STATUS ? new byte[0] : CloseStatus.payload(code, reason);
         return frame(Opcode.CLOSE, payload, 0, payload.length, false);
     }
 
     private static ByteBuffer[] control(int opcode, ByteBuffer payload) {
-        if (payload.remaining() > 125) {
+        if (payload.remaining() > FrameHeader.MAX_CONTROL_PAYLOAD) {
             throw new IllegalArgumentException("A control frame's payload is at most 125 bytes, was " + payload.remaining());
         }
         byte[] bytes = new byte[payload.remaining()];
@@ -124,23 +126,23 @@ public final class FrameEncoder implements Encoder {
 
     /** Bytes of an unmasked frame header for this payload length: 2, 4 or 10. */
     public static int headerLength(long payloadLength) {
-        return payloadLength < 126 ? 2 : payloadLength <= 0xffff ? 4 : 10;
+        return payloadLength < FrameHeader.LENGTH_16_BIT ? 2 : payloadLength <= FrameHeader.MAX_16_BIT_LENGTH ? 4 : 10;
     }
 
     /** Writes an unmasked frame header at dst[off]; returns its length. */
     public static int writeHeader(byte[] dst, int off, boolean fin, boolean rsv1, int opcode, long payloadLength) {
-        dst[off] = (byte) ((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
-        if (payloadLength < 126) {
+        dst[off] = (byte) ((fin ? FrameHeader.FIN : 0) | (rsv1 ? FrameHeader.RSV1 : 0) | opcode);
+        if (payloadLength < FrameHeader.LENGTH_16_BIT) {
             dst[off + 1] = (byte) payloadLength;
             return 2;
         }
-        if (payloadLength <= 0xffff) {
-            dst[off + 1] = 126;
+        if (payloadLength <= FrameHeader.MAX_16_BIT_LENGTH) {
+            dst[off + 1] = FrameHeader.LENGTH_16_BIT;
             dst[off + 2] = (byte) (payloadLength >>> 8);
             dst[off + 3] = (byte) payloadLength;
             return 4;
         }
-        dst[off + 1] = 127;
+        dst[off + 1] = FrameHeader.LENGTH_64_BIT;
         for (int i = 0; i < 8; i++) {
             dst[off + 2 + i] = (byte) (payloadLength >>> (56 - 8 * i));
         }

@@ -1,5 +1,7 @@
 package io.socketlet.protocol;
 
+import io.socketlet.CloseCodes;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -51,11 +53,6 @@ public final class HixieDecoder implements Decoder {
         this.listener = listener;
         this.onKey3 = onKey3;
         this.state = onKey3 == null ? FRAME_TYPE : CHALLENGE;
-    }
-
-    /** Whether the closing frame has been read; later input is ignored. */
-    public boolean isClosed() {
-        return state == CLOSED;
     }
 
     @Override
@@ -119,17 +116,17 @@ public final class HixieDecoder implements Decoder {
         // Validate what fits under the limit first, so the verdict does not depend on how TCP split the input.
         int fits = (int) Math.min(n, (long) maxMessageSize - textLength);
         if (fits > 0 && !utf8.feed(a, pos, fits)) {
-            throw new ProtocolException(1007, "Invalid UTF-8 in text message");
+            throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in text message");
         }
         if (n > fits) {
-            throw new ProtocolException(1009, "Message exceeds the limit of " + maxMessageSize + " bytes");
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Message exceeds the limit of " + maxMessageSize + " bytes");
         }
         if (n > 0) {
             append(a, pos, n);
         }
         if (stop < end) {
             if (!utf8.isComplete()) {
-                throw new ProtocolException(1007, "Text message ends inside a UTF-8 sequence");
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Text message ends inside a UTF-8 sequence");
             }
             String message = textLength == 0 ? "" : new String(text, 0, textLength, StandardCharsets.UTF_8);
             text = null;
@@ -163,7 +160,7 @@ public final class HixieDecoder implements Decoder {
     private void lengthByte(int b) {
         if (length > Integer.MAX_VALUE) {
             // Skipping is cheap, but a length beyond any sane frame is an attack, not a message.
-            throw new ProtocolException(1009, "Length-prefixed frame too long");
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Length-prefixed frame too long");
         }
         length = length * 128 + (b & 0x7f);
         if ((b & 0x80) != 0) {
@@ -172,7 +169,7 @@ public final class HixieDecoder implements Decoder {
         if (frameType == 0xff && length == 0) {
             // "0xFF 0x00": the closing handshake.
             state = CLOSED;
-            listener.onClose(new CloseStatus(1005, ""));
+            listener.onClose(new CloseStatus(CloseCodes.NO_STATUS, ""));
         } else {
             state = length == 0 ? FRAME_TYPE : DISCARD_BINARY;
         }

@@ -1,5 +1,7 @@
 package io.socketlet.protocol;
 
+import io.socketlet.CloseCodes;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -65,12 +67,12 @@ final class MessageAssembler {
                 inflater.begin();
             }
         } else if (++fragments > maxFragments) {
-            throw new ProtocolException(1009, "Message split into more than " + maxFragments + " fragments");
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Message split into more than " + maxFragments + " fragments");
         }
         frameEndSize = size + payloadLength;
         // A compressed message is limited by its inflated size, which the inflater enforces as it goes.
         if (!compressed && frameEndSize > maxMessageSize) {
-            throw new ProtocolException(1009, "Message exceeds the limit of " + maxMessageSize + " bytes");
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Message exceeds the limit of " + maxMessageSize + " bytes");
         }
         finalFrame = fin;
     }
@@ -105,7 +107,7 @@ final class MessageAssembler {
         }
         if (text) {
             if (!utf8.isComplete()) {
-                throw new ProtocolException(1007, "Text message ends inside a UTF-8 sequence");
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Text message ends inside a UTF-8 sequence");
             }
             String message = size == 0 ? "" : new String(buffer, 0, size, StandardCharsets.UTF_8);
             buffer = null;
@@ -138,7 +140,7 @@ final class MessageAssembler {
     }
 
     private static ProtocolException invalidUtf8() {
-        return new ProtocolException(1007, "Invalid UTF-8 in text message");
+        return new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in text message");
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.socketlet.protocol;
 
+import io.socketlet.CloseCodes;
+
 import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -111,7 +113,7 @@ public final class MessageInflater {
                         if (!hasPendingOutput()) {
                             return;
                         }
-                        throw new ProtocolException(1009, "Decompressed message exceeds the limit of " + maxMessageSize + " bytes");
+                        throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Decompressed message exceeds the limit of " + maxMessageSize + " bytes");
                     }
                     out = Arrays.copyOf(out, (int) Math.min(maxMessageSize, (long) out.length * 2));
                 }
@@ -121,11 +123,11 @@ public final class MessageInflater {
                     return;
                 }
                 if (inflater.needsDictionary()) {
-                    throw new ProtocolException(1007, "Compressed message asks for a preset dictionary");
+                    throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Compressed message asks for a preset dictionary");
                 }
             }
         } catch (DataFormatException e) {
-            throw new ProtocolException(1007, "Invalid compressed data: " + e.getMessage());
+            throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid compressed data: " + e.getMessage());
         }
     }
 
@@ -142,7 +144,7 @@ public final class MessageInflater {
                 }
             }
         } catch (DataFormatException e) {
-            throw new ProtocolException(1007, "Invalid compressed data: " + e.getMessage());
+            throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid compressed data: " + e.getMessage());
         }
     }
 

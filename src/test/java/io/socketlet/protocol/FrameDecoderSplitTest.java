@@ -52,17 +52,17 @@ class FrameDecoderSplitTest {
     }
 
     static Decoders limits(int maxFrameSize, int maxMessageSize) {
-        return listener -> new FrameDecoder(maxFrameSize, maxMessageSize, listener);
+        return listener -> new FrameDecoder(maxFrameSize, maxMessageSize, 100_000, listener, null);
     }
 
     /** permessage-deflate negotiated (a decoder with an inflater): RSV1 allowed on the first frame of a data message. */
     static Decoders withRsv1() {
-        return listener -> new FrameDecoder(DEFAULT_LIMIT, DEFAULT_LIMIT, listener, new MessageInflater(true, DEFAULT_LIMIT));
+        return listener -> new FrameDecoder(DEFAULT_LIMIT, DEFAULT_LIMIT, 100_000, listener, new MessageInflater(true, DEFAULT_LIMIT));
     }
 
     /** permessage-deflate negotiated, with the same message limit for the inflater as the server gives it. */
     static Decoders withRsv1(int maxFrameSize, int maxMessageSize) {
-        return listener -> new FrameDecoder(maxFrameSize, maxMessageSize, listener, new MessageInflater(true, maxMessageSize));
+        return listener -> new FrameDecoder(maxFrameSize, maxMessageSize, 100_000, listener, new MessageInflater(true, maxMessageSize));
     }
 
     /** One event as the listener saw it; the content is compared when asserted, not when delivered. */
@@ -207,6 +207,7 @@ class FrameDecoderSplitTest {
     }
 
     /** What one feeding produced; {@code failure} null if none, else thrown by a piece [failFrom, failTo). */
+    /** {@code closed}: the input held the peer's close, and the decoder ignores what comes after it. */
     record Outcome(List<Event> events, ProtocolException failure, int failFrom, int failTo, boolean closed) {
         Integer code() {
             return failure == null ? null : failure.closeCode();
@@ -280,9 +281,21 @@ class FrameDecoderSplitTest {
             }
             Arrays.fill(array, (byte) 0x5A); // lent for this call only
         }
-        boolean closed = decoder.isClosed();
+        List<Event> events = List.copyOf(recorder.events);
+        boolean closed = events.stream().anyMatch(e -> e.kind.equals("close")) && ignoresFurtherInput(decoder, recorder);
         decoder.release();
-        return new Outcome(recorder.events, null, -1, -1, closed);
+        return new Outcome(events, null, -1, -1, closed);
+    }
+
+    /** Whether the decoder reads nothing more, as after the peer's close: a ping fed now yields no event. */
+    private static boolean ignoresFurtherInput(FrameDecoder decoder, Recorder recorder) {
+        int before = recorder.events.size();
+        try {
+            decoder.decode(ByteBuffer.wrap(new byte[] {(byte) 0x89, (byte) 0x80, 1, 2, 3, 4})); // masked empty ping
+        } catch (ProtocolException e) {
+            return false;
+        }
+        return recorder.events.size() == before;
     }
 
     static void assertDecodes(Decoders decoders, byte[] wire, Event... expected) {
@@ -297,7 +310,7 @@ class FrameDecoderSplitTest {
                 throw new AssertionError(feeding.name() + ": expected " + expected + " but got " + outcome, outcome.failure());
             }
             assertEquals(expected, outcome.events(), feeding.name());
-            assertEquals(closes, outcome.closed(), feeding.name() + ": isClosed()");
+            assertEquals(closes, outcome.closed(), feeding.name() + ": reads nothing after the close");
         }
     }
 

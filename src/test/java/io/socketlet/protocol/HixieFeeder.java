@@ -132,13 +132,26 @@ final class HixieFeeder {
             try {
                 decoder.decode(piece);
             } catch (ProtocolException e) {
-                return new Outcome(recorder.events, e, off, off + n, decoder.isClosed());
+                return new Outcome(recorder.events, e, off, off + n, false);
             }
             assertEquals(piece.limit(), piece.position(), "decode must consume every byte it was lent");
             Arrays.fill(backing, (byte) 'X'); // "lent for this call"
             off += n;
         }
-        return new Outcome(recorder.events, null, -1, -1, decoder.isClosed());
+        List<String> events = List.copyOf(recorder.events);
+        boolean closed = events.stream().anyMatch(e -> e.startsWith("close:")) && ignoresFurtherInput(decoder, recorder);
+        return new Outcome(events, null, -1, -1, closed);
+    }
+
+    /** Whether the decoder reads nothing more, as after 0xFF 0x00: a text frame fed now yields no event. */
+    private static boolean ignoresFurtherInput(HixieDecoder decoder, Recorder recorder) {
+        int before = recorder.events.size();
+        try {
+            decoder.decode(ByteBuffer.wrap(new byte[] {0x00, 'p', (byte) 0xFF}));
+        } catch (ProtocolException e) {
+            return false;
+        }
+        return recorder.events.size() == before;
     }
 
     /** Asserts every plan delivers exactly these events and throws nothing. */

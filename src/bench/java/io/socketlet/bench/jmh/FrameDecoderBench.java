@@ -92,7 +92,7 @@ public class FrameDecoderBench {
                 payload[i] = (byte) ('a' + i % 26);
             }
             input = ByteBuffer.wrap(frame(0x1, payload));
-            decoder = new FrameDecoder(1 << 20, 1 << 20, sink(bh));
+            decoder = new FrameDecoder(1 << 20, 1 << 20, 100_000, sink(bh), null);
         }
     }
 
@@ -108,7 +108,7 @@ public class FrameDecoderBench {
             byte[] payload = new byte[size];
             new java.util.Random(1).nextBytes(payload);
             input = ByteBuffer.wrap(frame(0x2, payload));
-            decoder = new FrameDecoder(1 << 20, 1 << 20, sink(bh));
+            decoder = new FrameDecoder(1 << 20, 1 << 20, 100_000, sink(bh), null);
         }
     }
 
