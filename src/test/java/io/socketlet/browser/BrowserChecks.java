@@ -57,7 +57,16 @@ abstract class BrowserChecks {
         return DemoServer.start(container(), contextPath());
     }
 
-    /** Chromium switches beyond {@link Browser}'s own, such as {@code --ignore-certificate-errors}. */
+    /** Chromium switches for a server with the tests' self-signed certificate, reached as {@code localhost}. */
+    static final List<String> TRUST_TEST_CERTIFICATE = List.of("--ignore-certificate-errors",
+            "--host-resolver-rules=MAP localhost 127.0.0.1");
+
+    /** The protocol the page itself came over, as Chromium tells it: {@code h2}, {@code http/1.1}. */
+    static Object pageProtocol(DemoPage page) {
+        return page.js("return performance.getEntriesByType('navigation')[0].nextHopProtocol");
+    }
+
+    /** Chromium switches beyond {@link Browser}'s own, such as {@link #TRUST_TEST_CERTIFICATE}. */
     List<String> browserArguments() {
         return List.of();
     }

@@ -16,33 +16,18 @@ import org.junit.jupiter.api.Test;
  * (from {@link BrowserChecks}) all run over HTTP/2 streams. Before socketlet spoke RFC 8441,
  * each of those CONNECTs got {@code 400 WebSocket handshake must use GET, not CONNECT}.
  */
-class Http2JettyBrowserIT extends BrowserChecks {
+class Http2JettyBrowserIT extends Http2BrowserChecks {
 
     @Override
     ContainerKind container() {
         return ContainerKind.JETTY;
     }
 
-    @Override
-    String contextPath() {
-        return "";
-    }
-
-    @Override
-    DemoServer startServer() throws Exception {
-        return DemoServer.startOverTls(container(), contextPath());
-    }
-
-    @Override
-    List<String> browserArguments() {
-        return List.of("--ignore-certificate-errors", "--host-resolver-rules=MAP localhost 127.0.0.1");
-    }
-
     @Test
     @Order(10)
     void theWebSocketsAreHttp2StreamsOfThePagesConnection() {
         ensureOpen(ada);
-        assertEquals("h2", ada.js("return performance.getEntriesByType('navigation')[0].nextHopProtocol"),
+        assertEquals("h2", pageProtocol(ada),
                 "the page came over HTTP/2");
         List<String> requests = server.requests();
         for (String endpoint : List.of("echo", "chat", "canvas")) {

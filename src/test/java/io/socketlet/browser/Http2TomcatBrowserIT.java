@@ -15,33 +15,18 @@ import org.junit.jupiter.api.Test;
  * over HTTP/2, Chromium opens its WebSockets on separate HTTP/1.1 connections with the usual
  * upgrade GET: load, echo and chat (from {@link BrowserChecks}) work unchanged.
  */
-class Http2TomcatBrowserIT extends BrowserChecks {
+class Http2TomcatBrowserIT extends Http2BrowserChecks {
 
     @Override
     ContainerKind container() {
         return ContainerKind.TOMCAT;
     }
 
-    @Override
-    String contextPath() {
-        return "";
-    }
-
-    @Override
-    DemoServer startServer() throws Exception {
-        return DemoServer.startOverTls(container(), contextPath());
-    }
-
-    @Override
-    List<String> browserArguments() {
-        return List.of("--ignore-certificate-errors", "--host-resolver-rules=MAP localhost 127.0.0.1");
-    }
-
     @Test
     @Order(10)
     void thePageIsHttp2AndTheWebSocketsHttp11Upgrades() {
         ensureOpen(ada);
-        assertEquals("h2", ada.js("return performance.getEntriesByType('navigation')[0].nextHopProtocol"),
+        assertEquals("h2", pageProtocol(ada),
                 "the page came over HTTP/2");
         List<String> requests = server.requests();
         assertTrue(requests.stream().anyMatch(r -> r.matches("GET /index\\.html HTTP/2\\.0 200|GET / HTTP/2\\.0 200")),

@@ -26,9 +26,9 @@ class JettyHomeHttp2BrowserIT {
         Browser.assumeInstalled();
         try (JettyDistribution jetty = JettyDistribution.startNewWithHttp2(environment);
              Browser browser = Browser.open(environment + "-h2",
-                     List.of("--ignore-certificate-errors", "--host-resolver-rules=MAP localhost 127.0.0.1"))) {
+                     BrowserChecks.TRUST_TEST_CERTIFICATE)) {
             DemoPage page = new DemoPage(browser).open(jetty.httpsUri("/"));
-            assertEquals("h2", page.js("return performance.getEntriesByType('navigation')[0].nextHopProtocol"),
+            assertEquals("h2", BrowserChecks.pageProtocol(page),
                     "the page came over HTTP/2");
             for (String endpoint : List.of("echo", "chat", "canvas")) {
                 assertEquals("open", page.text("#conn-" + endpoint + "-state"), endpoint + " in the connections table");

@@ -49,7 +49,7 @@ abstract class NginxTlsBrowserChecks extends BrowserChecks {
 
     @Override
     List<String> browserArguments() {
-        return List.of("--ignore-certificate-errors", "--host-resolver-rules=MAP localhost 127.0.0.1");
+        return TRUST_TEST_CERTIFICATE;
     }
 
     @Override
@@ -61,7 +61,7 @@ abstract class NginxTlsBrowserChecks extends BrowserChecks {
     @Order(10)
     void thePageComesOverHttp2FromNginxAndTheWebSocketsUpgradeBehindIt() {
         ensureOpen(ada);
-        assertEquals("h2", ada.js("return performance.getEntriesByType('navigation')[0].nextHopProtocol"),
+        assertEquals("h2", pageProtocol(ada),
                 "nginx served the page over HTTP/2");
         List<String> requests = server.requests();
         for (String endpoint : List.of("echo", "chat", "canvas")) {
