@@ -34,7 +34,7 @@ public class CanvasServlet extends WebSocketServlet {
         int historyPoints = InitParams.positiveInt(config, "historyPoints", CanvasBoard.DEFAULT_HISTORY_POINTS);
         int maxMembers = InitParams.positiveInt(config, "maxMembers", CanvasBoard.DEFAULT_MAX_MEMBERS);
         super.init(config); // after the check: a servlet whose init fails is never destroyed
-        board = new CanvasBoard(DemoRooms.acquire(config.getServletContext()), "canvas", settings().maxBufferedBytes() / 2,
+        board = new CanvasBoard(DemoRooms.acquire(config), "canvas", settings().maxBufferedBytes() / 2,
                 historyPoints, maxMembers, config.getServletContext().getServerInfo());
     }
 

@@ -31,7 +31,7 @@ public class ChatServlet extends WebSocketServlet {
     public void init(ServletConfig config) throws ServletException {
         int maxMembers = InitParams.positiveInt(config, "maxMembers", ChatRoom.DEFAULT_MAX_MEMBERS);
         super.init(config); // after the check: a servlet whose init fails is never destroyed
-        room = new ChatRoom(DemoRooms.acquire(config.getServletContext()), "chat", settings().maxBufferedBytes() / 2,
+        room = new ChatRoom(DemoRooms.acquire(config), "chat", settings().maxBufferedBytes() / 2,
                 maxMembers, config.getServletContext().getServerInfo());
     }
 

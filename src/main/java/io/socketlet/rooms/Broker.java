@@ -40,7 +40,10 @@ public interface Broker extends AutoCloseable {
     @Override
     void close();
 
-    /** A node's end of a room's log. Calls for one room never overlap. */
+    /**
+     * A node's end of a room's log. Calls may come from the broker's threads and, for what it
+     * delivers on this node only, from the caller's: the room puts them in its own order.
+     */
     interface Subscriber {
 
         /**

@@ -60,6 +60,52 @@ public final class PresenceBook {
         }
     }
 
+    /** Starts again from what a broker's server says is the room's presence. */
+    public void reset(List<Member> everyone) {
+        members.clear();
+        names.clear();
+        for (Member m : everyone) {
+            members.put(m.id(), m);
+            if (m.name() != null) {
+                names.put(key(m.name()), m.id());
+            }
+        }
+    }
+
+    /** Follows a change someone else applied (another node, through the broker's server). */
+    public void follow(PresenceChange change) {
+        if (change.before() != null) {
+            members.remove(change.before().id());
+            if (change.before().name() != null) {
+                names.remove(key(change.before().name()));
+            }
+        }
+        if (change.after() != null) {
+            members.put(change.after().id(), change.after());
+            if (change.after().name() != null) {
+                names.put(key(change.after().name()), change.after().id());
+            }
+        }
+    }
+
+    /**
+     * What a server-side script needs to apply {@link #unique}'s rule itself: the wanted name cut
+     * to {@code maxLength}, and cut for a suffix of 2, 3 and 4 characters ({@code " 2"},
+     * {@code " 10"}, {@code " 100"}), each followed by its lower-case key.
+     */
+    public static List<String> nameCandidates(String wanted, int maxLength) {
+        String base = truncate(wanted == null ? "" : wanted.strip(), maxLength);
+        List<String> out = new ArrayList<>(8);
+        out.add(base);
+        out.add(key(base));
+        for (int suffix = 2; suffix <= 4; suffix++) {
+            String cut = truncate(base, maxLength - suffix);
+            out.add(cut);
+            out.add(key(cut));
+        }
+        return out;
+    }
+
     /** Everyone, in joining order. */
     public List<Member> members() {
         return new ArrayList<>(members.values());

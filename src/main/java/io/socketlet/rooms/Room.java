@@ -274,7 +274,14 @@ public final class Room {
         for (Member m : members) {
             everyone.put(m.id(), m);
         }
-        // Members of this node the broker does not know (it lost its data): say they are here.
+        // The broker's server is the truth about other nodes; about this one, the room is. Members
+        // it lost (a restart without its data) are stated again; members it still has that left
+        // while it was unreachable leave now.
+        for (Member m : members) {
+            if (rooms.isOfThisNode(m.id()) && !localsById.containsKey(m.id())) {
+                rooms.broker().presence(name, PresenceRequest.leave(m.id(), "left while the broker was unreachable"));
+            }
+        }
         for (Membership m : locals.values()) {
             if (!everyone.containsKey(m.id())) {
                 rooms.broker().presence(name, PresenceRequest.join(m.id()));

@@ -46,6 +46,10 @@ public final class Rooms implements AutoCloseable {
         return rooms.computeIfAbsent(name, n -> new Room(this, n, options, listener));
     }
 
+    boolean isOfThisNode(long memberId) {
+        return memberId >>> NODE_SHIFT == broker.nodeId();
+    }
+
     long nextMemberId() {
         return (broker.nodeId() << NODE_SHIFT) | (memberIds.incrementAndGet() & 0xffff_ffffL);
     }

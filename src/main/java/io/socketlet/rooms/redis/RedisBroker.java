@@ -1,0 +1,549 @@
+package io.socketlet.rooms.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.socketlet.rooms.Broker;
+import io.socketlet.rooms.Member;
+import io.socketlet.rooms.Offset;
+import io.socketlet.rooms.PresenceBook;
+import io.socketlet.rooms.PresenceChange;
+import io.socketlet.rooms.PresenceRequest;
+import io.socketlet.rooms.RoomEntry;
+import io.socketlet.rooms.RoomMessage;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Rooms across nodes over one Redis server (7.0 or later), with Lettuce as the client. Each
+ * room's log is a Redis stream ({@code XADD MAXLEN ~}); every node reads the streams of its rooms
+ * with one {@code XREAD BLOCK} loop and delivers the entries in stream order, so every member on
+ * every node sees the same order, each entry at its stream id ({@link Offset}). Presence changes
+ * are Lua scripts ({@link RedisScripts}) that update the room's member and name hashes and append
+ * the change to the same stream, atomically. See {@code docs/cluster.md} for the guarantees.
+ *
+ * <p><b>Faults.</b> Nothing here blocks a caller or keeps a thread per retry: Lettuce reconnects
+ * on its event loop with exponential backoff, and this broker's own retries (the first connection,
+ * the read loop) are tasks on Lettuce's scheduler. While Redis is unreachable, a broadcast or a
+ * presence change is delivered on this node only (so local rooms keep working), logged once per
+ * outage and counted ({@link #unreplicated()}): that is the loss window for the other nodes. When
+ * Redis is back, the node reads on from where it was in each stream (nothing read twice: the room
+ * skips offsets it delivered, and a message delivered locally because its {@code XADD} timed out
+ * is recognised by its unique id if the stream has it after all), and states its members again if
+ * Redis lost them. Redis unreachable at start: the node starts, says so at ERROR, serves its own
+ * members, and joins the others as soon as Redis answers. Each node refreshes a liveness key every
+ * heartbeat (2 s by default), valid for three; members of a node whose key expired (a killed node)
+ * leave its rooms with reason "node gone", whichever live node notices first.
+ */
+public final class RedisBroker implements Broker {
+
+    private static final System.Logger LOG = System.getLogger(RedisBroker.class.getName());
+    private static final String PREFIX = "socketlet:";
+    private static final String NODE_PREFIX = PREFIX + "node:";
+    /** How often a node says it is alive, by default; a node silent for three of them is gone. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
+    private static final long BLOCK_MILLIS = 1000;
+    private static final int FALLBACK_IDS = 10_000;
+
+    private final RedisURI uri;
+    private final long heartbeatMillis;
+    private final long livenessMillis;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final long nodeId = 1 + new SecureRandom().nextInt((1 << 20) - 1);
+    private final String nodeKey = NODE_PREFIX + nodeId;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicLong publishCounter = new AtomicLong();
+    private final AtomicLong unreplicated = new AtomicLong();
+    private final AtomicLong outages = new AtomicLong();
+    /** Unique ids of messages delivered here because their XADD failed; the stream may have them after all. */
+    private final Map<String, Boolean> deliveredLocally = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > FALLBACK_IDS;
+        }
+    });
+
+    private volatile StatefulRedisConnection<String, byte[]> commands;
+    private volatile StatefulRedisConnection<String, byte[]> reader;
+    private volatile boolean closed;
+    /** Whether the last command or read failed for want of Redis; guarded by this. */
+    private boolean down;
+    private long downSinceNanos;
+    private long unreplicatedAtDown;
+    /** Read-loop failures in a row, for the backoff. */
+    private int readFailures;
+    /** Heartbeats since the last reconnect: members of others are cleaned up only once every node had time to beat. */
+    private int beatsSinceUp;
+
+    /** A room this node reads: its subscriber, where it is in the stream, and the presence Redis last told. */
+    private static final class Subscription {
+        final String room;
+        final String membersKey;
+        final String namesKey;
+        final String logKey;
+        final int history;
+        final Subscriber subscriber;
+        final PresenceBook mirror = new PresenceBook();
+        /** The id of the last entry read; null until the first snapshot. */
+        volatile String cursor;
+
+        Subscription(String room, int history, Subscriber subscriber) {
+            this.room = room;
+            String base = PREFIX + "room:" + room + ":";
+            this.membersKey = base + "members";
+            this.namesKey = base + "names";
+            this.logKey = base + "log";
+            this.history = history;
+            this.subscriber = subscriber;
+        }
+
+        long maxLength() {
+            return Math.max(100, history);
+        }
+    }
+
+    private RedisBroker(RedisURI uri, Duration heartbeat) {
+        if (heartbeat.toMillis() < 50) {
+            throw new IllegalArgumentException("heartbeat must be at least 50 ms");
+        }
+        this.uri = uri;
+        this.heartbeatMillis = heartbeat.toMillis();
+        this.livenessMillis = 3 * heartbeatMillis + 100;
+        this.resources = ClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(1)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // While disconnected, fail at once: the room delivers locally instead of waiting.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3)))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+                .build());
+    }
+
+    /**
+     * A broker for {@code redis://host:port} (or {@code rediss://}, with a password as
+     * {@code redis://:password@host:port}). Returns at once: the connection is made in the
+     * background, and until it is, rooms work on this node only (said at ERROR if the first try
+     * fails).
+     */
+    public static RedisBroker connect(String redisUri) {
+        return connect(redisUri, DEFAULT_HEARTBEAT);
+    }
+
+    /** Like {@link #connect(String)}, with how often this node says it is alive (every node should use the same). */
+    public static RedisBroker connect(String redisUri, Duration heartbeat) {
+        RedisBroker broker = new RedisBroker(RedisURI.create(redisUri), heartbeat);
+        broker.connectNow(0);
+        return broker;
+    }
+
+    @Override
+    public long nodeId() {
+        return nodeId;
+    }
+
+    /** Broadcasts and presence changes delivered on this node only because Redis could not be reached. */
+    public long unreplicated() {
+        return unreplicated.get();
+    }
+
+    /** Times Redis became unreachable. */
+    public long outages() {
+        return outages.get();
+    }
+
+    /** Whether the node is connected to Redis now. */
+    public boolean isConnected() {
+        StatefulRedisConnection<String, byte[]> c = commands;
+        synchronized (this) {
+            return c != null && c.isOpen() && !down;
+        }
+    }
+
+    // ---- connecting ----
+
+    private void connectNow(int attempt) {
+        if (closed) {
+            return;
+        }
+        RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+        client.connectAsync(codec, uri).thenCompose(c -> {
+            commands = c;
+            return client.connectAsync(codec, uri);
+        }).whenComplete((r, error) -> {
+            if (error != null) {
+                if (attempt == 0) {
+                    LOG.log(System.Logger.Level.ERROR, "Redis at " + uri.getHost() + ":" + uri.getPort()
+                            + " is unreachable (" + error.getMessage() + "): rooms work on this node only until it answers;"
+                            + " trying again in the background");
+                }
+                markDown(error);
+                long delay = Math.min(5000, 250L << Math.min(attempt, 5));
+                schedule(() -> connectNow(attempt + 1), delay);
+                return;
+            }
+            reader = r;
+            LOG.log(System.Logger.Level.INFO, "Redis at " + uri.getHost() + ":" + uri.getPort() + ": connected as node " + nodeId);
+            heartbeat();
+            markUp();
+            for (Subscription s : subscriptions.values()) {
+                snapshot(s, true);
+            }
+            readLoop();
+        });
+    }
+
+    private void schedule(Runnable task, long millis) {
+        if (!closed) {
+            resources.eventExecutorGroup().schedule(task, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void heartbeat() {
+        StatefulRedisConnection<String, byte[]> c = commands;
+        if (closed || c == null) {
+            return;
+        }
+        c.async().set(nodeKey, LogEntries.bytes("1"), SetArgs.Builder.px(livenessMillis)).whenComplete((ok, error) -> {
+            if (error == null) {
+                boolean cleanUp;
+                synchronized (this) {
+                    // Only once every live node had time to beat since Redis came back (a Redis
+                    // that restarted empty has nobody's liveness key at first).
+                    cleanUp = ++beatsSinceUp > 4;
+                }
+                if (cleanUp) {
+                    subscriptions.values().forEach(this::cleanUp);
+                }
+            }
+            schedule(this::heartbeat, heartbeatMillis);
+        });
+    }
+
+    private void cleanUp(Subscription s) {
+        StatefulRedisConnection<String, byte[]> c = commands;
+        if (c == null) {
+            return;
+        }
+        c.async().<Long>eval(RedisScripts.CLEANUP, ScriptOutputType.INTEGER,
+                new String[] {s.membersKey, s.namesKey, s.logKey},
+                LogEntries.bytes(Long.toString(s.maxLength())), LogEntries.bytes(NODE_PREFIX)).whenComplete((gone, error) -> {
+                    if (error == null && gone != null && gone > 0) {
+                        LOG.log(System.Logger.Level.INFO, "Room " + s.room + ": " + gone + " members of nodes that stopped answering left");
+                    }
+                });
+    }
+
+    private void markDown(Throwable cause) {
+        boolean first;
+        synchronized (this) {
+            first = !down;
+            if (first) {
+                down = true;
+                beatsSinceUp = 0;
+                downSinceNanos = System.nanoTime();
+                unreplicatedAtDown = unreplicated.get();
+                outages.incrementAndGet();
+            }
+        }
+        if (first) {
+            LOG.log(System.Logger.Level.WARNING, "Redis unreachable (" + cause + "): rooms deliver on this node only until it is back");
+        }
+    }
+
+    private void markUp() {
+        long millis;
+        long lost;
+        synchronized (this) {
+            if (!down) {
+                return;
+            }
+            down = false;
+            millis = (System.nanoTime() - downSinceNanos) / 1_000_000;
+            lost = unreplicated.get() - unreplicatedAtDown;
+        }
+        LOG.log(System.Logger.Level.WARNING, "Redis is back after " + millis + " ms: " + lost
+                + " broadcasts and presence changes of this node were delivered here only, not on other nodes"
+                + " (unreplicated total " + unreplicated.get() + ")");
+    }
+
+    // ---- publishing ----
+
+    @Override
+    public void publish(String room, RoomMessage message) {
+        Subscription s = subscription(room);
+        String unique = nodeId + ":" + publishCounter.incrementAndGet();
+        StatefulRedisConnection<String, byte[]> c = commands;
+        if (c == null) {
+            deliverLocally(s, message, unique);
+            return;
+        }
+        c.async().xadd(s.logKey, XAddArgs.Builder.maxlen(s.maxLength()).approximateTrimming(), LogEntries.fields(message, unique))
+                .whenComplete((id, error) -> {
+                    if (error != null) {
+                        markDown(error);
+                        deliverLocally(s, message, unique);
+                    }
+                });
+    }
+
+    private void deliverLocally(Subscription s, RoomMessage message, String unique) {
+        if (s == null) {
+            return;
+        }
+        deliveredLocally.put(unique, Boolean.TRUE);
+        unreplicated.incrementAndGet();
+        s.subscriber.deliver(message); // no offset: it is in no log
+    }
+
+    @Override
+    public void presence(String room, PresenceRequest request) {
+        Subscription s = subscription(room);
+        StatefulRedisConnection<String, byte[]> c = commands;
+        if (c == null) {
+            presenceLocally(s, request);
+            return;
+        }
+        List<byte[]> args = new ArrayList<>(13);
+        args.add(LogEntries.bytes(request.kind().name()));
+        args.add(LogEntries.bytes(Long.toString(request.memberId())));
+        args.add(LogEntries.bytes(Long.toString(nodeId)));
+        args.add(LogEntries.bytes(Long.toString(s == null ? 100 : s.maxLength())));
+        args.add(LogEntries.bytes(request.reason() == null ? "" : request.reason()));
+        if (request.kind() == PresenceRequest.Kind.NAME) {
+            for (String candidate : PresenceBook.nameCandidates(request.name(), request.maxNameLength())) {
+                args.add(LogEntries.bytes(candidate));
+            }
+        }
+        String[] keys = s == null ? new String[] {PREFIX + "room:" + room + ":members", PREFIX + "room:" + room + ":names",
+                PREFIX + "room:" + room + ":log"} : new String[] {s.membersKey, s.namesKey, s.logKey};
+        c.async().<Object>eval(RedisScripts.PRESENCE, ScriptOutputType.VALUE, keys, args.toArray(new byte[0][]))
+                .whenComplete((id, error) -> {
+                    if (error != null) {
+                        markDown(error);
+                        presenceLocally(s, request);
+                    }
+                });
+    }
+
+    private void presenceLocally(Subscription s, PresenceRequest request) {
+        if (s == null) {
+            return;
+        }
+        PresenceChange change;
+        synchronized (s.mirror) {
+            change = s.mirror.apply(request, null);
+        }
+        if (change != null) {
+            unreplicated.incrementAndGet();
+            s.subscriber.deliver(change);
+        }
+    }
+
+    // ---- subscribing and reading ----
+
+    private Subscription subscription(String room) {
+        return subscriptions.get(room);
+    }
+
+    @Override
+    public AutoCloseable subscribe(String room, int history, Subscriber subscriber) {
+        Subscription s = new Subscription(room, history, subscriber);
+        if (subscriptions.putIfAbsent(room, s) != null) {
+            throw new IllegalStateException("room " + room + " is subscribed already on this node");
+        }
+        if (commands == null) {
+            subscriber.start(List.of(), List.of()); // alone until Redis answers
+        } else {
+            snapshot(s, false);
+        }
+        return () -> subscriptions.remove(room, s);
+    }
+
+    /**
+     * Who is in the room and the newest entries, in one atomic look; then the room starts (or,
+     * after Redis came back, starts again with the members only: the read loop brings the rest
+     * from the room's cursor, and the room skips what it had).
+     */
+    private void snapshot(Subscription s, boolean again) {
+        StatefulRedisConnection<String, byte[]> c = commands;
+        if (c == null) {
+            return;
+        }
+        c.async().<List<Object>>eval(RedisScripts.SNAPSHOT, ScriptOutputType.MULTI, new String[] {s.membersKey, s.logKey},
+                LogEntries.bytes(Integer.toString(Math.max(1, s.history)))).whenComplete((result, error) -> {
+                    if (error != null) {
+                        markDown(error);
+                        if (!again) {
+                            s.subscriber.start(List.of(), List.of()); // alone for now; the next successful read starts it again
+                        }
+                        return;
+                    }
+                    List<Member> members = new ArrayList<>();
+                    List<?> hash = (List<?>) result.get(0);
+                    for (int i = 0; i + 1 < hash.size(); i += 2) {
+                        members.add(LogEntries.member(LogEntries.string((byte[]) hash.get(i)), LogEntries.string((byte[]) hash.get(i + 1))));
+                    }
+                    members.sort((a, b) -> Long.compare(a.id(), b.id()));
+                    List<RoomEntry> recent = new ArrayList<>();
+                    String newest = null;
+                    List<?> entries = (List<?>) result.get(1);
+                    for (Object e : entries) {
+                        List<?> entry = (List<?>) e;
+                        String id = LogEntries.string((byte[]) entry.get(0));
+                        newest = newest == null ? id : newest;
+                        RoomEntry decoded = LogEntries.entry(id, fieldsOf((List<?>) entry.get(1)));
+                        if (decoded != null) {
+                            recent.add(0, decoded);
+                        }
+                    }
+                    if (s.history == 0) {
+                        recent.clear();
+                    }
+                    synchronized (s.mirror) {
+                        s.mirror.reset(members);
+                    }
+                    boolean first = s.cursor == null;
+                    if (first) {
+                        s.cursor = newest == null ? "0-0" : newest;
+                    }
+                    s.subscriber.start(members, first ? recent : List.of());
+                });
+    }
+
+    private static Map<String, byte[]> fieldsOf(List<?> flat) {
+        Map<String, byte[]> fields = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            fields.put(LogEntries.string((byte[]) flat.get(i)), (byte[]) flat.get(i + 1));
+        }
+        return fields;
+    }
+
+    /** One XREAD BLOCK over every room's stream at a time, forever, each completion starting the next. */
+    private void readLoop() {
+        StatefulRedisConnection<String, byte[]> r = reader;
+        if (closed || r == null) {
+            return;
+        }
+        List<Subscription> reading = new ArrayList<>();
+        for (Subscription s : subscriptions.values()) {
+            if (s.cursor != null) {
+                reading.add(s);
+            }
+        }
+        if (reading.isEmpty()) {
+            schedule(this::readLoop, 100);
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        XReadArgs.StreamOffset<String>[] offsets = new XReadArgs.StreamOffset[reading.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = XReadArgs.StreamOffset.from(reading.get(i).logKey, reading.get(i).cursor);
+        }
+        r.async().xread(XReadArgs.Builder.block(BLOCK_MILLIS).count(1000), offsets).whenComplete((messages, error) -> {
+            if (error != null) {
+                markDown(error);
+                int failures;
+                synchronized (this) {
+                    failures = ++readFailures;
+                }
+                schedule(this::readLoop, Math.min(5000, 100L << Math.min(failures, 6)));
+                return;
+            }
+            boolean recovered;
+            synchronized (this) {
+                recovered = readFailures > 0 || down;
+                readFailures = 0;
+            }
+            if (recovered) {
+                markUp();
+                // Redis may have restarted without its data: the rooms learn its presence again
+                // (and state their own members); entries are read on from each cursor.
+                subscriptions.values().forEach(s -> snapshot(s, true));
+            }
+            Map<String, Subscription> byKey = new java.util.HashMap<>();
+            reading.forEach(s -> byKey.put(s.logKey, s));
+            for (StreamMessage<String, byte[]> m : messages) {
+                Subscription s = byKey.get(m.getStream());
+                if (s == null) {
+                    continue;
+                }
+                s.cursor = m.getId();
+                String unique = LogEntries.uniqueId(m.getBody());
+                if (unique != null && deliveredLocally.remove(unique) != null) {
+                    continue; // delivered here already, when its XADD seemed to fail
+                }
+                RoomEntry entry = LogEntries.entry(m.getId(), m.getBody());
+                if (entry == null) {
+                    continue;
+                }
+                if (entry instanceof PresenceChange change) {
+                    synchronized (s.mirror) {
+                        s.mirror.follow(change);
+                    }
+                }
+                s.subscriber.deliver(entry);
+            }
+            readLoop();
+        });
+    }
+
+    /**
+     * Stops as a killed process would: no more reads, heartbeats or deletes, nothing said to
+     * Redis; the other nodes find out when the liveness key expires. For tests of node failure.
+     */
+    void kill() {
+        closed = true;
+        subscriptions.clear();
+        client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        subscriptions.clear();
+        try {
+            StatefulRedisConnection<String, byte[]> c = commands;
+            if (c != null) {
+                c.async().del(nodeKey);
+            }
+            client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the Redis client", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBroker[" + uri.getHost() + ":" + uri.getPort() + ", node " + nodeId + "]";
+    }
+}

@@ -1,0 +1,128 @@
+package io.socketlet.cluster;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's {@code redis-server} (installed by {@code .ci/run}), started by a test on a free port
+ * of 127.0.0.1, without persistence (a restart loses everything, the harder case for the
+ * nodes), stopped and started again on the same port to play a Redis restart.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Path BINARY = Paths.get("/usr/bin/redis-server");
+
+    private final int port;
+    private final Path dir;
+    private Process process;
+
+    private RedisServer(int port, Path dir) {
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** Skips the test where redis-server is missing, unless CI is set: there it fails. */
+    public static void assumeInstalled() {
+        if (Files.isExecutable(BINARY)) {
+            return;
+        }
+        String ci = System.getenv("CI");
+        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false") && !ci.equals("0")) {
+            fail("CI=" + ci + " and " + BINARY + " is missing (.ci/run installs redis-server)");
+        }
+        Assumptions.assumeTrue(false, BINARY + " is missing; the Redis tests are skipped");
+    }
+
+    public static RedisServer start() throws Exception {
+        assumeInstalled();
+        int port;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            port = s.getLocalPort();
+        }
+        RedisServer server = new RedisServer(port, Files.createTempDirectory("socketlet-redis"));
+        server.startAgain();
+        return server;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Starts on the same port (after {@link #stop}), empty, and waits until it answers PING. */
+    public void startAgain() throws Exception {
+        process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!answersPing()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("redis-server did not start on port " + port + ": "
+                        + Files.readString(dir.resolve("redis.log")));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Kills the server (no shutdown save: it has no persistence anyway). */
+    public void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    /** One command in RESP inline form, its first reply line. */
+    public String command(String line) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(2000);
+            OutputStream out = socket.getOutputStream();
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder reply = new StringBuilder();
+            for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+                if (c != '\r') {
+                    reply.append((char) c);
+                }
+            }
+            return reply.toString();
+        }
+    }
+
+    private boolean answersPing() {
+        try {
+            return command("PING").equals("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

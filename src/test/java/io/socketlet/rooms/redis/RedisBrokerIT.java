@@ -1,0 +1,245 @@
+package io.socketlet.rooms.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.socketlet.PreparedMessage;
+import io.socketlet.cluster.RedisServer;
+import io.socketlet.demo.FakeSocket;
+import io.socketlet.rooms.Member;
+import io.socketlet.rooms.PresenceChange;
+import io.socketlet.rooms.Room;
+import io.socketlet.rooms.RoomListener;
+import io.socketlet.rooms.RoomMessage;
+import io.socketlet.rooms.RoomOptions;
+import io.socketlet.rooms.Rooms;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Rooms over a real redis-server (started here on a free port) with two or three nodes in this
+ * JVM, each its own {@link RedisBroker}: what crosses, in which order, and what happens when
+ * Redis restarts, is missing at start, or a node dies.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RedisBrokerIT {
+
+    private static final Duration HEARTBEAT = Duration.ofMillis(200);
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private RedisServer redis;
+    private final List<Rooms> nodes = new ArrayList<>();
+    /** Per node, the log as its listener saw it. */
+    private final List<List<String>> logs = new ArrayList<>();
+
+    @BeforeEach
+    void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        nodes.forEach(Rooms::close);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private Rooms node(String uri) {
+        Rooms rooms = new Rooms(RedisBroker.connect(uri, HEARTBEAT));
+        nodes.add(rooms);
+        logs.add(new CopyOnWriteArrayList<>());
+        return rooms;
+    }
+
+    private Room room(Rooms node, String name) {
+        List<String> log = logs.get(nodes.indexOf(node));
+        return node.room(name, RoomOptions.defaults().history(50), new RoomListener() {
+            @Override
+            public PreparedMessage onMessage(Room room, RoomMessage message) {
+                log.add(message.offset() + " " + message.asText());
+                return message.prepared();
+            }
+
+            @Override
+            public PreparedMessage onPresence(Room room, PresenceChange change) {
+                log.add(change.offset() + " " + change.before() + " -> " + change.after() + " " + change.reason());
+                return null;
+            }
+        });
+    }
+
+    private static RedisBroker broker(Rooms rooms) {
+        return (RedisBroker) rooms.broker();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT + ": " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static <T> void awaitEquals(T expected, Supplier<T> actual, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!expected.equals(actual.get())) {
+            if (System.nanoTime() > deadline) {
+                assertEquals(expected, actual.get(), what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static FakeSocket join(Room room, String name) throws Exception {
+        FakeSocket socket = new FakeSocket(name);
+        room.join(socket, null);
+        return socket;
+    }
+
+    private void connected(Rooms... of) throws InterruptedException {
+        for (Rooms r : of) {
+            await("node " + r.broker().nodeId() + " connected", () -> broker(r).isConnected());
+        }
+    }
+
+    @Test
+    void aBroadcastReachesEveryMemberOnEveryNodeInOneOrderWithTheSameOffsets() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = room(a, "lobby");
+        Room onB = room(b, "lobby");
+        FakeSocket ada = join(onA, "ada");
+        FakeSocket bob = join(onB, "bob");
+        FakeSocket carl = join(onB, "carl");
+        awaitEquals(3, onA::memberCount, "A sees the three members");
+        awaitEquals(3, onB::memberCount, "B sees the three members");
+
+        for (int i = 0; i < 20; i++) {
+            onA.broadcast("a" + i);
+            onB.broadcast("b" + i, bob);
+        }
+        await("every message at carl", () -> carl.sent().size() == 40);
+        await("every message at ada", () -> ada.sent().size() == 40);
+        await("a's own at bob", () -> bob.sent().size() == 20);
+        assertEquals(ada.sent(), carl.sent(), "one order on both nodes");
+        List<String> aOnly = ada.sent().stream().filter(m -> m.startsWith("a")).toList();
+        assertEquals(aOnly, bob.sent(), "bob got a's messages, in order, and not his own");
+        for (int i = 0; i < 20; i++) {
+            assertEquals("a" + i, aOnly.get(i));
+        }
+        await("both logs complete", () -> logs.get(0).size() == logs.get(1).size());
+        assertEquals(logs.get(0), logs.get(1), "the same entries at the same offsets on both nodes");
+    }
+
+    @Test
+    void namesAreUniqueAcrossNodesAndALateNodeLearnsWhoIsHereAndTheRecentMessages() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = room(a, "names");
+        Room onB = room(b, "names");
+        FakeSocket ada = join(onA, "ada");
+        FakeSocket other = join(onB, "other");
+        onA.name(ada, "Ada");
+        awaitEquals(1, onB::namedCount, "B hears Ada's name");
+        onB.name(other, "ADA");
+        awaitEquals(List.of("Ada", "ADA 2"), () -> onA.membersLater().join().stream().map(Member::name).toList(),
+                "unique ignoring case, across nodes");
+        for (int i = 0; i < 5; i++) {
+            onA.broadcast("m" + i);
+        }
+        await("B got the messages", () -> other.sent().size() == 5);
+
+        Rooms c = node(redis.uri());
+        connected(c);
+        Room onC = room(c, "names");
+        awaitEquals(List.of("Ada", "ADA 2"), () -> onC.membersLater().join().stream().map(Member::name).toList(),
+                "a node that starts later learns who is in the room");
+        FakeSocket late = new FakeSocket("late");
+        onC.join(late, m -> m.replayLatest(3));
+        await("the late joiner got the recent messages", () -> late.sent().equals(List.of("m2", "m3", "m4")));
+    }
+
+    @Test
+    void membersOfAKilledNodeLeaveTheirRoomsWithReasonNodeGone() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = room(a, "kill");
+        Room onB = room(b, "kill");
+        join(onA, "stays");
+        FakeSocket doomed = join(onB, "doomed");
+        onB.name(doomed, "Doomed");
+        awaitEquals(2, onA::memberCount, "A sees both");
+        broker(b).kill();
+        awaitEquals(1, onA::memberCount, "the killed node's member left");
+        assertTrue(logs.get(0).stream().anyMatch(l -> l.contains("Doomed") && l.endsWith("node gone")), logs.get(0).toString());
+    }
+
+    @Test
+    void whileRedisRestartsLocalRoomsKeepWorkingTheLossIsCountedAndThenEverythingCrossesAgainOnce() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = room(a, "restart");
+        Room onB = room(b, "restart");
+        FakeSocket ada = join(onA, "ada");
+        FakeSocket bob = join(onB, "bob");
+        awaitEquals(2, onB::memberCount, "both in the room");
+        onA.broadcast("before");
+        await("before crossed", () -> bob.sent().equals(List.of("before")));
+
+        redis.stop();
+        onA.broadcast("during"); // Redis is gone: this node only
+        await("ada got it locally", () -> ada.sent().contains("during"));
+        await("counted as not replicated", () -> broker(a).unreplicated() >= 1);
+        assertEquals(1, broker(a).outages());
+
+        redis.startAgain(); // empty: it lost the stream and the presence
+        connected(a, b);
+        awaitEquals(2, onA::memberCount, "the nodes stated their members again");
+        onA.broadcast("after");
+        await("after crossed", () -> bob.sent().contains("after"));
+        onB.broadcast("back");
+        await("and the other way", () -> ada.sent().contains("back"));
+        Thread.sleep(3 * HEARTBEAT.toMillis()); // anything duplicated would have arrived by now
+        assertEquals(List.of("before", "after", "back"), bob.sent(), "nothing twice, nothing from the outage");
+        assertEquals(List.of("before", "during", "after", "back"), ada.sent());
+    }
+
+    @Test
+    void aNodeStartsWithoutRedisServesItsOwnMembersAndJoinsWhenRedisAnswers() throws Exception {
+        int port = redis.port();
+        redis.stop();
+        Rooms a = node("redis://127.0.0.1:" + port);
+        Room onA = room(a, "late-redis");
+        FakeSocket ada = join(onA, "ada");
+        FakeSocket alan = join(onA, "alan");
+        onA.broadcast("alone");
+        await("local delivery without Redis", () -> alan.sent().contains("alone") && ada.sent().contains("alone"));
+        assertTrue(!broker(a).isConnected());
+
+        redis.startAgain();
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onB = room(b, "late-redis");
+        FakeSocket bob = join(onB, "bob");
+        awaitEquals(3, onB::memberCount, "B learns A's members once A reached Redis");
+        onB.broadcast("hello");
+        await("crossed", () -> ada.sent().contains("hello") && alan.sent().contains("hello"));
+        assertEquals(List.of("hello"), bob.sent());
+    }
+}
