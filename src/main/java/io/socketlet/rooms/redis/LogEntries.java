@@ -66,14 +66,17 @@ final class LogEntries {
                 : new Member(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1));
     }
 
-    /** A member from the members hash: its id, and {@code node} or {@code node TAB key TAB name}. */
+    /** A member from the members hash: its id, and {@code node TAB joinId [TAB key TAB name]}. */
     static Member member(String id, String value) {
-        int t1 = value.indexOf('\t');
-        if (t1 < 0) {
-            return new Member(Long.parseLong(id), null);
-        }
-        int t2 = value.indexOf('\t', t1 + 1);
-        return new Member(Long.parseLong(id), value.substring(t2 + 1));
+        String[] f = value.split("\t", 4);
+        return new Member(Long.parseLong(id), f.length == 4 ? f[3] : null);
+    }
+
+    /** When the member joined, as the stream id of its join (orders a snapshot as people came). */
+    static Offset joined(String value) {
+        String[] f = value.split("\t", 4);
+        Offset joined = f.length > 1 ? Offset.parse(f[1]) : null;
+        return joined == null ? Offset.ZERO : joined;
     }
 
     static byte[] bytes(String s) {

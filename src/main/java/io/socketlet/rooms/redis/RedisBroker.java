@@ -406,12 +406,14 @@ public final class RedisBroker implements Broker {
                         }
                         return;
                     }
-                    List<Member> members = new ArrayList<>();
+                    Map<Member, Offset> joinedAt = new java.util.HashMap<>();
                     List<?> hash = (List<?>) result.get(0);
                     for (int i = 0; i + 1 < hash.size(); i += 2) {
-                        members.add(LogEntries.member(LogEntries.string((byte[]) hash.get(i)), LogEntries.string((byte[]) hash.get(i + 1))));
+                        String value = LogEntries.string((byte[]) hash.get(i + 1));
+                        joinedAt.put(LogEntries.member(LogEntries.string((byte[]) hash.get(i)), value), LogEntries.joined(value));
                     }
-                    members.sort((a, b) -> Long.compare(a.id(), b.id()));
+                    List<Member> members = new ArrayList<>(joinedAt.keySet());
+                    members.sort((a, b) -> joinedAt.get(a).compareTo(joinedAt.get(b))); // as they came
                     List<RoomEntry> recent = new ArrayList<>();
                     String newest = null;
                     List<?> entries = (List<?>) result.get(1);

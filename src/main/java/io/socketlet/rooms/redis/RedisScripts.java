@@ -8,7 +8,8 @@ package io.socketlet.rooms.redis;
  * candidates' bases and their lower-case keys.
  *
  * <p>Keys of a room {@code r}: {@code socketlet:room:r:members} (member id to
- * {@code node} or {@code node TAB key TAB name}), {@code socketlet:room:r:names} (lower-case
+ * {@code node TAB joinId}, or {@code node TAB joinId TAB key TAB name} once named; the join id,
+ * the stream id of its join, orders a snapshot's members as they came), {@code socketlet:room:r:names} (lower-case
  * name to member id), {@code socketlet:room:r:log} (the stream). Log entries: {@code k=m} a
  * message ({@code x} the member it skips, {@code t} 1 for text, {@code d} the bytes, {@code u} the
  * publisher's unique id), {@code k=p} a presence change ({@code b} before, {@code a} after, each
@@ -19,19 +20,31 @@ final class RedisScripts {
     private RedisScripts() {
     }
 
+    /** Splits a member hash value: node, join id, and for a named member its name key and name. */
+    private static final String PARSE = """
+            local function parse(v)
+              local f = {}
+              local from = 1
+              for i = 1, 3 do
+                local t = string.find(v, '\t', from, true)
+                if not t then break end
+                f[i] = string.sub(v, from, t - 1)
+                from = t + 1
+              end
+              f[#f + 1] = string.sub(v, from)
+              return f[1], f[2], f[3], f[4]
+            end
+            """;
+
     /** KEYS members, names, log; ARGV kind, id, node, maxlen, reason, then base/key pairs for suffixes of 0, 2, 3, 4 characters. */
-    static final String PRESENCE = """
+    static final String PRESENCE = PARSE + """
             local members, names, log = KEYS[1], KEYS[2], KEYS[3]
             local kind, id, node, maxlen, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
             local cur = redis.call('HGET', members, id)
-            local curKey, curName = nil, nil
+            local curJoin, curKey, curName = nil, nil, nil
             if cur then
-              local t1 = string.find(cur, '\\t', 1, true)
-              if t1 then
-                local t2 = string.find(cur, '\\t', t1 + 1, true)
-                curKey = string.sub(cur, t1 + 1, t2 - 1)
-                curName = string.sub(cur, t2 + 1)
-              end
+              local _
+              _, curJoin, curKey, curName = parse(cur)
             end
             local before = ''
             if cur then
@@ -40,8 +53,9 @@ final class RedisScripts {
             end
             if kind == 'JOIN' then
               if cur then return false end
-              redis.call('HSET', members, id, node)
-              return redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'k', 'p', 'b', '', 'a', id, 'r', '')
+              local xid = redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'k', 'p', 'b', '', 'a', id, 'r', '')
+              redis.call('HSET', members, id, node .. '\t' .. xid)
+              return xid
             elseif kind == 'LEAVE' then
               if not cur then return false end
               redis.call('HDEL', members, id)
@@ -60,8 +74,9 @@ final class RedisScripts {
             if curName == name then return false end
             if curKey then redis.call('HDEL', names, curKey) end
             redis.call('HSET', names, key, id)
-            redis.call('HSET', members, id, node .. '\\t' .. key .. '\\t' .. name)
-            return redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'k', 'p', 'b', before, 'a', id .. ':' .. name, 'r', '')
+            local xid = redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'k', 'p', 'b', before, 'a', id .. ':' .. name, 'r', '')
+            redis.call('HSET', members, id, node .. '\t' .. (curJoin or xid) .. '\t' .. key .. '\t' .. name)
+            return xid
             """;
 
     /** KEYS members, log; ARGV count: the members and the newest entries, in one atomic look. */
@@ -73,20 +88,17 @@ final class RedisScripts {
      * KEYS members, names, log; ARGV maxlen, node key prefix. Members of nodes whose liveness key
      * expired leave, with reason "node gone"; returns how many.
      */
-    static final String CLEANUP = """
+    static final String CLEANUP = PARSE + """
             local all = redis.call('HGETALL', KEYS[1])
             local gone = 0
             for i = 1, #all, 2 do
-              local id, v = all[i], all[i + 1]
-              local t1 = string.find(v, '\\t', 1, true)
-              local node = v
-              if t1 then node = string.sub(v, 1, t1 - 1) end
+              local id = all[i]
+              local node, join, key, name = parse(all[i + 1])
               if redis.call('EXISTS', ARGV[2] .. node) == 0 then
                 local before = id
-                if t1 then
-                  local t2 = string.find(v, '\\t', t1 + 1, true)
-                  redis.call('HDEL', KEYS[2], string.sub(v, t1 + 1, t2 - 1))
-                  before = id .. ':' .. string.sub(v, t2 + 1)
+                if key then
+                  redis.call('HDEL', KEYS[2], key)
+                  before = id .. ':' .. name
                 end
                 redis.call('HDEL', KEYS[1], id)
                 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[1], '*', 'k', 'p', 'b', before, 'a', '', 'r', 'node gone')

@@ -152,6 +152,7 @@ class RedisBrokerIT {
         Room onA = room(a, "names");
         Room onB = room(b, "names");
         FakeSocket ada = join(onA, "ada");
+        awaitEquals(1, onB::memberCount, "B hears ada came"); // so ada is first in the room's order
         FakeSocket other = join(onB, "other");
         onA.name(ada, "Ada");
         awaitEquals(1, onB::namedCount, "B hears Ada's name");
