@@ -1,9 +1,15 @@
 package io.socketlet.dist;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.socketlet.it.Frame;
+import io.socketlet.it.RawWebSocketClient;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 abstract class SpringBootChecks {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     SpringBootApp app;
 
@@ -65,5 +73,24 @@ abstract class SpringBootChecks {
     @Test
     void echoesAClientWithoutContentLength() throws Exception {
         SampleEndpointChecks.echoesAClientWithoutContentLength(app, "");
+    }
+
+    /**
+     * The application's WebSocketMeterBinder bean, bound by Spring Boot's actuator before the
+     * servlet started: the endpoint's gauge counts a connection while it is open.
+     */
+    @Test
+    void theMeterBinderShowsTheEndpointInTheActuatorsMetrics() throws Exception {
+        String metric = "/actuator/metrics/socketlet.connections.open?tag=endpoint:echoServlet";
+        try (RawWebSocketClient client = RawWebSocketClient.connect(app.ws("/echo"))) {
+            client.send(Frame.text("counted"));
+            client.expectText("counted");
+            JsonNode open = JSON.readTree(app.get(metric).body());
+            assertEquals(1.0, open.path("measurements").path(0).path("value").asDouble(), open::toString);
+        }
+        HttpResponse<String> accepted = app.get("/actuator/metrics/socketlet.handshakes.accepted");
+        assertEquals(200, accepted.statusCode(), accepted::body);
+        assertTrue(JSON.readTree(accepted.body()).path("measurements").path(0).path("value").asDouble() >= 1,
+                accepted::body);
     }
 }
