@@ -90,6 +90,11 @@ public final class BenchMain {
                         o.smallMeasure = s;
                         o.largeMeasure = s;
                     }
+                    case "--warmup" -> {
+                        double s = Double.parseDouble(args[++i]);
+                        o.smallWarmup = s;
+                        o.largeWarmup = s;
+                    }
                     case "--no-jmh" -> o.jmh = false;
                     case "--only-jmh" -> {
                         o.scenarios = new LinkedHashSet<>();
@@ -126,6 +131,7 @@ public final class BenchMain {
               --idle N              idle connections (default 20000, capped by the open-files limit)
               --broadcast N         broadcast connections (default 5000)
               --seconds S           measured seconds per echo scenario
+              --warmup S            warm-up seconds per echo scenario (on a busy machine the JIT needs longer)
               --no-jmh | --only-jmh skip or run only the JMH micro-benchmarks
               --profile             record JFR in every server (same flags for all) and summarize hot methods;
                                     with it, class histograms of what the idle connections added
@@ -292,7 +298,7 @@ public final class BenchMain {
             specs.add(new EchoLoad.Spec("deflate", "/echo-deflate", true, 32, 64, 8, true));
         }
         if (options.scenarios.contains("large64k")) {
-            specs.add(new EchoLoad.Spec("large64k", "/echo-large", false, 64 * 1024, 8, 2, false));
+            specs.add(new EchoLoad.Spec("large64k", "/echo-large", false, 64 * 1024, 16, 4, false));
         }
         if (options.scenarios.contains("large1m")) {
             specs.add(new EchoLoad.Spec("large1m", "/echo-large", false, 1024 * 1024, 4, 2, false));

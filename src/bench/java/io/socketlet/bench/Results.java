@@ -28,7 +28,7 @@ public final class Results {
     public static final Metric OTHER_SYSTEM = new Metric("echo.kernelShare", "Other echo scenarios: share of server CPU in the kernel", "%", false);
     public static final Metric DEFLATE = new Metric("deflate.rate", "Small echo with permessage-deflate", "msg/s", true);
     public static final Metric DEFLATE_CPU = new Metric("deflate.cpu", "Deflate echo: server CPU per message", "us", false);
-    public static final Metric LARGE64K = new Metric("large64k.rate", "64 KiB binary echo, 8 conns x 2 in flight", "MiB/s", true);
+    public static final Metric LARGE64K = new Metric("large64k.rate", "64 KiB binary echo, 16 conns x 4 in flight", "MiB/s", true);
     public static final Metric LARGE64K_CPU = new Metric("large64k.cpu", "64 KiB echo: server CPU per message", "us", false);
     public static final Metric LARGE1M = new Metric("large1m.rate", "1 MiB binary echo, 4 conns x 2 in flight", "MiB/s", true);
     public static final Metric LARGE1M_CPU = new Metric("large1m.cpu", "1 MiB echo: server CPU per message", "us", false);
