@@ -34,6 +34,19 @@ public interface WebSocket {
      */
     CompletableFuture<Void> sendBinary(ByteBuffer data);
 
+    /**
+     * Sends a binary message without copying it: the bytes between the buffer's position and
+     * limit are written from the buffer itself, which the caller hands over. The caller must not
+     * change those bytes until the returned future completes (after that the buffer is the
+     * caller's again); its position and limit are left as they are. A buffer received in
+     * {@link WebSocketHandler#onBinary} belongs to the application and can be handed over as it
+     * is, as an echo does. Small messages and compressed ones are copied anyway (into their
+     * frame, or by the compressor); this default copies, as {@link #sendBinary(ByteBuffer)}.
+     */
+    default CompletableFuture<Void> sendBinaryNoCopy(ByteBuffer data) {
+        return sendBinary(data);
+    }
+
     /** Sends a binary message; the array is copied before this method returns. */
     default CompletableFuture<Void> sendBinary(byte[] data) {
         return sendBinary(ByteBuffer.wrap(data));

@@ -26,7 +26,8 @@ public class EchoServlet extends WebSocketServlet {
 
         @Override
         public void onBinary(WebSocket socket, ByteBuffer data) {
-            socket.sendBinary(data);
+            // The received buffer is ours: hand it back without a copy.
+            socket.sendBinaryNoCopy(data);
         }
     };
 

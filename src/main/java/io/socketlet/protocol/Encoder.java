@@ -14,6 +14,16 @@ public interface Encoder {
     /** @throws UnsupportedOperationException if the protocol cannot carry binary messages */
     ByteBuffer[] binary(ByteBuffer data);
 
+    /**
+     * A binary message whose buffer the caller hands over: the frame may refer to its bytes
+     * instead of copying them (the caller leaves them alone until the frame is written).
+     *
+     * @throws UnsupportedOperationException if the protocol cannot carry binary messages
+     */
+    default ByteBuffer[] binaryNoCopy(ByteBuffer data) {
+        return binary(data);
+    }
+
     /** @throws UnsupportedOperationException if the protocol has no ping */
     ByteBuffer[] ping(ByteBuffer payload);
 

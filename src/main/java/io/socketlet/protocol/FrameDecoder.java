@@ -213,14 +213,15 @@ public final class FrameDecoder implements Decoder {
             maskIndex = Masking.unmask(control, controlLength, n, mask, maskIndex);
             controlLength += n;
         } else {
-            maskIndex = Masking.unmask(a, pos, n, mask, maskIndex);
+            // Data payloads go to the assembler still masked: it unmasks in the copy it makes anyway.
             if (n == payloadLength && fin && opcode != Opcode.CONTINUATION && !rsv1) {
-                // A whole unfragmented message in this read: decoded straight from the input, no copy.
+                // A whole unfragmented message in this read: decoded straight from the input.
                 state = FIRST_BYTE;
-                assembler.onWholeMessage(a, pos, n);
+                assembler.onWholeMessage(a, pos, n, mask);
                 return pos + n;
             }
-            assembler.onPayload(a, pos, n);
+            assembler.onPayload(a, pos, n, mask, maskIndex);
+            maskIndex = (maskIndex + n) & 3;
         }
         payloadLeft -= n;
         if (payloadLeft == 0) {

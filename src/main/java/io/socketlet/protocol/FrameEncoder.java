@@ -68,6 +68,22 @@ public final class FrameEncoder implements Encoder {
         return new ByteBuffer[] {ByteBuffer.wrap(frame)};
     }
 
+    /**
+     * Large and uncompressed: the header in an array of its own and a view of the caller's
+     * buffer, written as one gathering write. Below {@link #COPY_LIMIT} one array of header and
+     * payload is cheaper than two buffers, and a compressed message is new bytes anyway.
+     */
+    @Override
+    public ByteBuffer[] binaryNoCopy(ByteBuffer data) {
+        int length = data.remaining();
+        if (length < COPY_LIMIT || (deflater != null && length >= compressionThreshold)) {
+            return binary(data);
+        }
+        byte[] header = new byte[headerLength(length)];
+        writeHeader(header, 0, true, false, Opcode.BINARY, length);
+        return new ByteBuffer[] {ByteBuffer.wrap(header), data.slice()};
+    }
+
     /** A data message, compressed (RSV1 set, RFC 7692) when the extension is on and it is large enough. */
     private ByteBuffer[] data(int opcode, byte[] payload, int off, int len) {
         if (deflater != null && len >= compressionThreshold) {

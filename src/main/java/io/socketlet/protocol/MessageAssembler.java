@@ -16,6 +16,8 @@ final class MessageAssembler {
 
     /** Frames up to this size get their whole buffer at once; larger ones grow it as bytes arrive. */
     private static final int EAGER_ALLOCATION = 64 * 1024;
+    /** The buffer takes a known final message size once 1/this of it has arrived (see {@link #ensureCapacity}). */
+    private static final int FINAL_SIZE_AFTER_SHARE = 16;
 
     private final int maxMessageSize;
     private final int maxFragments;
@@ -77,19 +79,24 @@ final class MessageAssembler {
         finalFrame = fin;
     }
 
-    /** Unmasked payload bytes of the current frame. */
-    void onPayload(byte[] a, int off, int len) {
+    /**
+     * Payload bytes of the current frame, still masked: {@code mask} is the frame's key and
+     * {@code maskIndex} the key byte for {@code a[off]}. They are unmasked as they are copied into
+     * the message, one pass over the bytes (compressed ones in place, before the inflater reads them).
+     */
+    void onPayload(byte[] a, int off, int len, int mask, int maskIndex) {
         if (compressed) {
+            Masking.unmask(a, off, len, mask, maskIndex);
             int before = inflater.size();
             inflater.inflate(a, off, len);
             validateInflated(inflater.buffer(), before, inflater.size());
             return;
         }
-        if (text && !utf8.feed(a, off, len)) {
+        ensureCapacity(size + len);
+        Masking.unmaskInto(a, off, buffer, size, len, mask, maskIndex);
+        if (text && !utf8.feed(buffer, size, len)) {
             throw invalidUtf8();
         }
-        ensureCapacity(size + len);
-        System.arraycopy(a, off, buffer, size, len);
         size += len;
     }
 
@@ -119,16 +126,23 @@ final class MessageAssembler {
         }
     }
 
-    /** An unfragmented message whose payload is whole in the input: no reassembly buffer needed. */
-    void onWholeMessage(byte[] a, int off, int len) {
+    /**
+     * An unfragmented message whose payload is whole in the input, still masked with
+     * {@code mask} from its first byte: no reassembly buffer. Text is unmasked in place and
+     * decoded from the input; binary is unmasked in the one copy the application gets.
+     */
+    void onWholeMessage(byte[] a, int off, int len, int mask) {
         inMessage = false;
         if (text) {
+            Masking.unmask(a, off, len, mask, 0);
             if (!Utf8Validator.isValid(a, off, len)) {
                 throw invalidUtf8();
             }
             listener.onText(new String(a, off, len, StandardCharsets.UTF_8));
         } else {
-            listener.onBinary(ByteBuffer.wrap(Arrays.copyOfRange(a, off, off + len)));
+            byte[] message = new byte[len];
+            Masking.unmaskInto(a, off, message, 0, len, mask, 0);
+            listener.onBinary(ByteBuffer.wrap(message));
         }
     }
 
@@ -145,17 +159,23 @@ final class MessageAssembler {
 
     /**
      * Grows the buffer as bytes arrive (a header announcing a large frame holds no memory until
-     * its payload comes), doubling so
-     * that many small fragments cost linear time, and capped at the message's final size once
-     * the last frame's header told it.
+     * its payload comes), doubling so that many small fragments cost linear time. Once the last
+     * frame's header has told the message's final size, the buffer jumps to that size as soon as
+     * a sixteenth of it has arrived: a large message in one frame (the usual case) is copied
+     * into its buffer once, not again at every doubling, while a peer still holds at most
+     * sixteen bytes of ours per byte it sent.
      */
     private void ensureCapacity(int needed) {
         if (buffer != null && buffer.length >= needed) {
             return;
         }
-        long cap = finalFrame ? frameEndSize : maxMessageSize;
-        long grown = buffer == null ? EAGER_ALLOCATION : (long) buffer.length * 2;
-        int capacity = (int) Math.max(needed, Math.min(grown, cap));
+        long grown;
+        if (finalFrame) {
+            grown = Math.min(frameEndSize, Math.max(EAGER_ALLOCATION, (long) needed * FINAL_SIZE_AFTER_SHARE));
+        } else {
+            grown = Math.min(maxMessageSize, buffer == null ? EAGER_ALLOCATION : (long) buffer.length * 2);
+        }
+        int capacity = (int) Math.max(needed, grown);
         buffer = buffer == null ? new byte[capacity] : Arrays.copyOf(buffer, capacity);
     }
 }

@@ -205,10 +205,17 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
             pendingIndex++;
             return;
         }
-        if (first.remaining() >= GATHER_LIMIT && first.hasArray()) {
+        if (first.remaining() >= GATHER_LIMIT) {
             int length = Math.min(first.remaining(), MAX_WRITE_SLICE);
-            out.write(first.array(), first.arrayOffset() + first.position(), length);
-            first.position(first.position() + length);
+            if (first.hasArray()) {
+                out.write(first.array(), first.arrayOffset() + first.position(), length);
+                first.position(first.position() + length);
+            } else {
+                // A direct or read-only buffer handed over by the application: a slice at a time.
+                byte[] slice = new byte[length];
+                first.get(slice);
+                out.write(slice, 0, length);
+            }
             if (!first.hasRemaining()) {
                 pendingIndex++;
             }

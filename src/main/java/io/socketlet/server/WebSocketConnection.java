@@ -346,6 +346,12 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         return send(() -> encoder.binary(data), Kind.DATA);
     }
 
+    @Override
+    public CompletableFuture<Void> sendBinaryNoCopy(ByteBuffer data) {
+        // The frame refers to the caller's bytes until the future completes, as the API says.
+        return send(() -> encoder.binaryNoCopy(data), Kind.DATA);
+    }
+
     /** A broadcast: the frame encoded once for all connections, offered as duplicates where it fits this one. */
     @Override
     public CompletableFuture<Void> send(PreparedMessage message) {

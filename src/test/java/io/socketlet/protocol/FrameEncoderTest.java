@@ -129,6 +129,38 @@ class FrameEncoderTest {
         assertArrayEquals(pattern(length), payloadOf(join(frame)));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {4096, 65536, 100_000})
+    void binaryNoCopyWritesALargePayloadFromTheCallersBuffer(int length) {
+        byte[] source = pattern(length + 7);
+        ByteBuffer data = ByteBuffer.wrap(source, 3, length);
+        ByteBuffer[] frame = encoder.binaryNoCopy(data);
+        assertArrayEquals(join(encoder.binary(data)), join(frame), "the same bytes on the wire as binary()");
+        assertEquals(3, data.position(), "the caller's position is left as it was");
+        assertEquals(3 + length, data.limit());
+        // The frame refers to the caller's bytes: a change before the write shows (no copy was made).
+        source[3] ^= 0x55;
+        assertEquals(source[3], payloadOf(join(frame))[0]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 10, 4095})
+    void binaryNoCopyCopiesASmallPayloadIntoOneArray(int length) {
+        byte[] source = pattern(length);
+        ByteBuffer[] frame = encoder.binaryNoCopy(ByteBuffer.wrap(source));
+        assertEquals(1, frame.length, "header and payload in one buffer");
+        Arrays.fill(source, (byte) 0);
+        assertArrayEquals(pattern(length), payloadOf(join(frame)));
+    }
+
+    @Test
+    void binaryNoCopyOfADirectBufferEncodesItsBytes() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(70_000);
+        direct.put(pattern(70_000)).flip();
+        assertArrayEquals(pattern(70_000), payloadOf(join(encoder.binaryNoCopy(direct))));
+        assertEquals(0, direct.position());
+    }
+
     @Test
     void binaryEncodesTheBytesBetweenPositionAndLimit() {
         ByteBuffer data = ByteBuffer.wrap(pattern(20), 5, 10).slice();

@@ -125,4 +125,64 @@ class MaskingTest {
         assertThrows(IllegalArgumentException.class, () -> Masking.unmask(data, 0, 16, 1, 4));
         assertThrows(IllegalArgumentException.class, () -> Masking.unmask(data, 0, 16, 1, -1));
     }
+
+    @Test
+    void unmaskIntoCopiesUnmaskedForEveryOffsetLengthAndKeyIndexAndLeavesTheSourceAlone() {
+        SplittableRandom random = new SplittableRandom(5_3);
+        byte[] original = new byte[40];
+        random.nextBytes(original);
+        for (int mask : MASKS) {
+            for (int maskIndex = 0; maskIndex < 4; maskIndex++) {
+                for (int off = 0; off <= original.length; off++) {
+                    for (int len = 0; off + len <= original.length; len++) {
+                        byte[] expected = original.clone();
+                        int expectedNext = naiveUnmask(expected, off, len, mask, maskIndex);
+                        byte[] source = original.clone();
+                        int dstOff = (off * 7 + len) % 5;
+                        byte[] target = new byte[dstOff + len + 3];
+                        Arrays.fill(target, (byte) 0x5A);
+                        int actualNext = Masking.unmaskInto(source, off, target, dstOff, len, mask, maskIndex);
+                        String where = "mask=" + Integer.toHexString(mask) + " index=" + maskIndex + " off=" + off + " len=" + len;
+                        assertArrayEquals(original, source, where + ": source unchanged");
+                        assertArrayEquals(Arrays.copyOfRange(expected, off, off + len), Arrays.copyOfRange(target, dstOff, dstOff + len), where);
+                        for (int k = 0; k < target.length; k++) {
+                            if (k < dstOff || k >= dstOff + len) {
+                                assertEquals((byte) 0x5A, target[k], where + ": byte " + k + " outside the range");
+                            }
+                        }
+                        assertEquals(expectedNext, actualNext, where);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void unmaskIntoMatchesUnmaskOnRandomBigArraysSplitAnywhere() {
+        SplittableRandom random = new SplittableRandom(99);
+        for (int round = 0; round < 20; round++) {
+            byte[] original = new byte[random.nextInt(1, 1 << 20)];
+            random.nextBytes(original);
+            int mask = random.nextInt();
+            byte[] expected = original.clone();
+            Masking.unmask(expected, 0, expected.length, mask, 0);
+            // The payload copied in two pieces, as it arrives over two reads.
+            int cut = random.nextInt(original.length + 1);
+            byte[] target = new byte[original.length];
+            int index = Masking.unmaskInto(original, 0, target, 0, cut, mask, 0);
+            Masking.unmaskInto(original, cut, target, cut, original.length - cut, mask, index);
+            assertArrayEquals(expected, target, "round " + round + " cut " + cut);
+        }
+    }
+
+    @Test
+    void unmaskIntoRejectsRangesOutsideEitherArray() {
+        byte[] src = new byte[16];
+        byte[] dst = new byte[8];
+        assertThrows(IndexOutOfBoundsException.class, () -> Masking.unmaskInto(src, 0, dst, 0, 9, 1, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Masking.unmaskInto(src, 10, dst, 0, 7, 1, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Masking.unmaskInto(src, 0, dst, -1, 4, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Masking.unmaskInto(src, 0, dst, 0, 4, 1, 4));
+        assertArrayEquals(new byte[8], dst);
+    }
 }

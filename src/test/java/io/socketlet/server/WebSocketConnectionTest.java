@@ -195,6 +195,23 @@ class WebSocketConnectionTest {
     }
 
     @Test
+    void sendBinaryNoCopyWritesTheHandedOverBytesAndLeavesTheBuffersPositionAlone() {
+        open(Completion.HELD);
+        byte[] bytes = new byte[10_000];
+        new java.util.Random(14).nextBytes(bytes);
+        ByteBuffer data = ByteBuffer.wrap(bytes, 100, 9000);
+        CompletableFuture<Void> sent = connection.sendBinaryNoCopy(data);
+        assertEquals(100, data.position());
+        assertEquals(9100, data.limit());
+        assertFalse(sent.isDone(), "the buffer is the engine's until the write completes");
+        transport.completeHeldWrite();
+        assertTrue(sent.isDone() && !sent.isCompletedExceptionally());
+        Frame frame = onlyFrame();
+        assertEquals(BINARY, frame.opcode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes, 100, 9100), frame.payload());
+    }
+
+    @Test
     void concurrentSendersFromEightThreadsAllCompleteIntactAndInOrder() throws Exception {
         open(Completion.MIXED);
         int threads = 8;
