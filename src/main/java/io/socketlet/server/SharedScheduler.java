@@ -54,12 +54,14 @@ final class SharedScheduler {
     }
 
     private ThreadFactory threads(String name) {
-        ClassLoader webapp = SharedScheduler.class.getClassLoader();
+        // Called from a servlet's init, where the container has set the web application's loader
+        // as the context loader: application callbacks that run on these threads (onClose after a
+        // timeout) see it too, whichever thread starts them, even when the engine's jar sits in a
+        // loader shared by several applications.
+        ClassLoader webapp = Thread.currentThread().getContextClassLoader();
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
-            // Application callbacks run here (onClose after a timeout): they see the web
-            // application's loader, whichever thread happened to start the pool.
             thread.setContextClassLoader(webapp);
             threads.removeIf(t -> !t.isAlive());
             threads.add(thread);

@@ -172,6 +172,29 @@ public abstract class StandaloneServer implements AutoCloseable {
         }
     }
 
+    /**
+     * How many objects of this class the container's JVM holds after a full GC, from
+     * {@code jcmd <pid> GC.class_histogram} (which collects first): for counting web-application
+     * class loaders.
+     */
+    final int liveInstances(String className) throws IOException, InterruptedException {
+        Path jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("jcmd GC.class_histogram failed:\n" + out);
+        }
+        // "  123:             3            240  org.apache.catalina.loader.ParallelWebappClassLoader"
+        for (String line : out.split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 4 && cols[3].equals(className)) {
+                return Integer.parseInt(cols[1]);
+            }
+        }
+        return 0;
+    }
+
     /** The whole console output so far. */
     final String console() throws IOException {
         return Files.readString(log, StandardCharsets.ISO_8859_1);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +14,8 @@ import java.util.List;
  * configuration with the HTTP connector moved to a free port on 127.0.0.1, the shutdown port
  * turned off and no APR listener (the tests need no native library, whatever the machine has),
  * an empty {@code webapps/} (none of the default applications) with the demo WAR as
- * {@code ROOT.war} and {@code socketlet.war} and the sample WAR as {@code sample.war}, and
+ * {@code ROOT.war}, {@code socketlet.war} and {@code redeploy.war} (the one the redeploy test
+ * replaces and removes; autoDeploy looks every second) and the sample WAR as {@code sample.war}, and
  * {@code org.apache.catalina.startup.Bootstrap start} run by {@code java} the way
  * {@code catalina.sh run} does. Two installations: the Tomcat 11 distribution from Maven Central,
  * and Debian's {@code tomcat10} package (Tomcat 10.1, its configuration in {@code /usr/share/tomcat10/etc}).
@@ -21,6 +24,10 @@ final class TomcatDistribution extends StandaloneServer {
 
     /** The distribution's listener that loads Tomcat Native (APR) from {@code java.library.path} if it is there. */
     static final String APR_LISTENER = "<Listener className=\"org.apache.catalina.core.AprLifecycleListener\" />";
+    /** A third copy of the demo WAR, for the redeploy test to replace and remove. */
+    static final String REDEPLOY = "/redeploy";
+    /** The class of Tomcat's web-application class loaders. */
+    static final String WEBAPP_LOADER = "org.apache.catalina.loader.ParallelWebappClassLoader";
 
     /** The installation's configuration folder, copied into the base. */
     private final Path conf;
@@ -68,6 +75,12 @@ final class TomcatDistribution extends StandaloneServer {
         if (!xml.matches("(?s).*" + shutdown + ".*") || !xml.contains(connector)) {
             throw new IllegalStateException(serverXml + " is not the server.xml these tests know how to edit");
         }
+        String engine = "<Engine name=\"Catalina\" defaultHost=\"localhost\">";
+        if (!xml.contains(engine)) {
+            throw new IllegalStateException(serverXml + " has no " + engine);
+        }
+        // autoDeploy looks at webapps/ every second instead of every 10 s: the redeploy test is quicker.
+        xml = xml.replace(engine, "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">");
         xml = xml.replaceFirst(shutdown, "<Server port=\"-1\" shutdown=\"SHUTDOWN\">")
                 .replace(connector, "<Connector port=\"" + port + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"")
                 // The tests need no APR (plain HTTP on NIO), and must not depend on what else the machine has:
@@ -81,6 +94,24 @@ final class TomcatDistribution extends StandaloneServer {
         Files.copy(war(), base.resolve("webapps/ROOT.war"));
         Files.copy(war(), base.resolve("webapps/socketlet.war"));
         Files.copy(SampleProjects.war(), base.resolve("webapps" + SampleProjects.WAR_CONTEXT + ".war"));
+        Files.copy(war(), redeployWar());
+    }
+
+    private Path redeployWar() {
+        return base.resolve("webapps" + REDEPLOY + ".war");
+    }
+
+    /** Drops a new copy of the WAR over {@link #REDEPLOY}'s, as an operator does: autoDeploy redeploys it. */
+    void replaceRedeployWar() throws IOException {
+        Path next = base.resolve("temp/next.war");
+        Files.copy(war(), next, StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(next, FileTime.fromMillis(System.currentTimeMillis()));
+        Files.move(next, redeployWar(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Deletes {@link #REDEPLOY}'s WAR: autoDeploy undeploys it. */
+    void removeRedeployWar() throws IOException {
+        Files.delete(redeployWar());
     }
 
     @Override
@@ -109,6 +140,6 @@ final class TomcatDistribution extends StandaloneServer {
 
     @Override
     List<String> contexts() {
-        return List.of("", "/socketlet", SampleProjects.WAR_CONTEXT);
+        return List.of("", "/socketlet", SampleProjects.WAR_CONTEXT, REDEPLOY);
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import org.junit.jupiter.api.Test;
 
 /** The WAR in the standalone Tomcat 11 distribution (the Servlet API road: {@code HttpServletRequest.upgrade}). */
-class TomcatDistributionIT extends StandaloneContainerChecks {
+class TomcatDistributionIT extends StandaloneTomcatChecks {
 
     @Override
     StandaloneServer startServer() throws Exception {
