@@ -264,6 +264,7 @@ public abstract class WebSocketServlet extends HttpServlet {
         if (scheduler != null) {
             scheduler.release(getServletContext());
         }
+        RecordMethodCaches.forgetApplicationTypes(); // after the last callback: JDK 17 would keep a record class
         super.destroy();
     }
 }
