@@ -2,7 +2,7 @@
 // A raw RFC 8441 client (WebSocket over one HTTP/2 stream) on Node's built-in http2 module, no
 // npm dependency: it sends what a test tells it to, byte for byte, and reports everything it got.
 //
-//   node h2-websocket-client.js '<plan as JSON>'
+//   node h2-websocket-client.js < plan.json      (the plan on standard input)
 //
 // plan: {
 //   url: "http://127.0.0.1:8080" (h2c, prior knowledge) or "https://localhost:8443" (TLS, ALPN h2),
@@ -28,15 +28,15 @@ const http2 = require('http2');
 const fs = require('fs');
 const crypto = require('crypto');
 
-const plan = JSON.parse(process.argv[2]);
+const plan = JSON.parse(fs.readFileSync(0, 'utf8'));
 const result = { enableConnectProtocol: null, status: null, headers: {}, frames: [], end: 'open', error: null };
 let finished = false;
 
 function finish() {
   if (finished) return;
   finished = true;
-  process.stdout.write(JSON.stringify(result) + '\n');
-  process.exit(0);
+  // Exit only once the line is out: a pipe takes a large write asynchronously.
+  process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));
 }
 setTimeout(() => { result.error = result.error || 'client timed out'; finish(); }, plan.timeoutMs || 20000);
 

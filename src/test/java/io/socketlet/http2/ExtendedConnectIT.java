@@ -111,6 +111,24 @@ class ExtendedConnectIT {
         assertTrue(requests.contains("CONNECT /echo HTTP/2.0 200"), requests::toString);
     }
 
+    @ParameterizedTest(name = "TLS: {0}")
+    @ValueSource(booleans = {false, true})
+    void aMessageLargerThanTheStreamWindowsEchoesWhole(boolean overTls) throws Exception {
+        // 512 KiB, eight times HTTP/2's initial 64 KiB stream window: both directions wait on
+        // WINDOW_UPDATEs, which the taken-over stream must send and honour.
+        byte[] data = new byte[512 * 1024];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31 + (i >>> 9));
+        }
+        String hex = java.util.HexFormat.of().formatHex(data);
+        NodeH2Client.Result r = NodeH2Client.run(plan(overTls, "/echo", Map.of(), List.of(
+                step("binary", hex), step("read", 1), step("text", "after"), step("read", 2))));
+        assertEquals(2, r.frame(0).path("opcode").asInt(), "one binary message back");
+        assertEquals(data.length, r.frame(0).path("length").asInt());
+        assertTrue(hex.equals(r.frame(0).path("hex").asText()), "the echo is byte for byte what was sent");
+        assertEquals("after", r.frame(1).path("text").asText(), "and the stream goes on");
+    }
+
     private static Map<String, Object> closeStep(int code, String reason) {
         Map<String, Object> step = step("close", code);
         step.put("reason", reason);

@@ -79,10 +79,13 @@ final class NodeH2Client {
     static Result runAllowingErrors(Map<String, Object> plan) throws IOException, InterruptedException {
         Path dir = Path.of(System.getProperty("socketlet.node.dir", "src/test/node")).toAbsolutePath();
         String planJson = JSON.writeValueAsString(plan);
-        Process process = new ProcessBuilder("node", dir.resolve("h2-websocket-client.js").toString(), planJson)
+        Process process = new ProcessBuilder("node", dir.resolve("h2-websocket-client.js").toString())
                 .directory(dir.toFile())
                 .redirectErrorStream(false)
                 .start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(planJson.getBytes(StandardCharsets.UTF_8));
+        }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread drain = new Thread(() -> {
             try {
@@ -95,13 +98,18 @@ final class NodeH2Client {
         byte[] out = process.getInputStream().readAllBytes();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("node did not finish: " + planJson);
+            throw new AssertionError("node did not finish: " + abbreviated(planJson));
         }
         drain.join(2000);
         String text = new String(out, StandardCharsets.UTF_8).trim();
         if (text.isEmpty()) {
-            throw new AssertionError("node printed nothing for " + planJson + "\n" + err.toString(StandardCharsets.UTF_8));
+            throw new AssertionError("node printed nothing for " + abbreviated(planJson) + "\n"
+                    + err.toString(StandardCharsets.UTF_8));
         }
         return new Result(JSON.readTree(text.substring(text.lastIndexOf('\n') + 1)));
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 2000 ? text : text.substring(0, 2000) + "... (" + text.length() + " characters)";
     }
 }
