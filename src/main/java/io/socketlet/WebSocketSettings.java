@@ -325,101 +325,121 @@ public final class WebSocketSettings {
             return this;
         }
 
+        /** The largest frame accepted, in bytes; a larger one closes with 1009. Init-param {@code maxFrameSize}. */
         public Builder maxFrameSize(int bytes) {
             maxFrameSize = MAX_FRAME_SIZE.check(bytes);
             return this;
         }
 
+        /** The largest message accepted (all fragments, or the inflated size), in bytes; a larger one closes with 1009. Init-param {@code maxMessageSize}. */
         public Builder maxMessageSize(int bytes) {
             maxMessageSize = MAX_MESSAGE_SIZE.check(bytes);
             return this;
         }
 
+        /** The most frames one message may come in; more close with 1009. Init-param {@code maxFragments}. */
         public Builder maxFragments(int count) {
             maxFragments = MAX_FRAGMENTS.check(count);
             return this;
         }
 
+        /** The most bytes queued for sending; a send past it fails and closes with 1008. Init-param {@code maxBufferedBytes}. */
         public Builder maxBufferedBytes(long bytes) {
             maxBufferedBytes = MAX_BUFFERED_BYTES.check(bytes);
             return this;
         }
 
+        /** How long a send may make no progress before it fails and TCP is dropped. Init-param {@code writeTimeout}. */
         public Builder writeTimeout(Duration timeout) {
             writeTimeout = WRITE_TIMEOUT.check(timeout);
             return this;
         }
 
+        /** How long nothing may be received before the connection is closed with 1001. Init-param {@code idleTimeout}. */
         public Builder idleTimeout(Duration timeout) {
             idleTimeout = IDLE_TIMEOUT.check(timeout);
             return this;
         }
 
+        /** The quiet time after which a ping is sent (RFC 6455 only); zero disables pings. Init-param {@code pingInterval}. */
         public Builder pingInterval(Duration interval) {
             pingInterval = PING_INTERVAL.check(interval);
             return this;
         }
 
+        /** How long a ping may go unanswered before the connection is closed; zero disables. Init-param {@code pongTimeout}. */
         public Builder pongTimeout(Duration timeout) {
             pongTimeout = PONG_TIMEOUT.check(timeout);
             return this;
         }
 
+        /** How long the peer has to answer our close frame before TCP is dropped. Init-param {@code closeTimeout}. */
         public Builder closeTimeout(Duration timeout) {
             closeTimeout = CLOSE_TIMEOUT.check(timeout);
             return this;
         }
 
+        /** How long a hixie-76 client has to send its 8 key bytes. Init-param {@code handshakeTimeout}. */
         public Builder handshakeTimeout(Duration timeout) {
             handshakeTimeout = HANDSHAKE_TIMEOUT.check(timeout);
             return this;
         }
 
+        /** The most open connections; further handshakes get 503 with Retry-After. Init-param {@code maxConnections}. */
         public Builder maxConnections(int count) {
             maxConnections = MAX_CONNECTIONS.check(count);
             return this;
         }
 
+        /** The most header fields a handshake may have; more get 400. Init-param {@code maxHeaders}. */
         public Builder maxHeaders(int count) {
             maxHeaders = MAX_HEADERS.check(count);
             return this;
         }
 
+        /** The longest WebSocket-related header accepted, in characters; longer gets 400. Init-param {@code maxHeaderLength}. */
         public Builder maxHeaderLength(int chars) {
             maxHeaderLength = MAX_HEADER_LENGTH.check(chars);
             return this;
         }
 
+        /** The browser origins allowed ({@code *} for all); none listed means the same origin only. Init-param {@code allowedOrigins}. */
         public Builder allowedOrigins(List<String> origins) {
             allowedOrigins = ALLOWED_ORIGINS.check(origins);
             return this;
         }
 
+        /** The protocol versions (roads) accepted. Init-param {@code protocols}. */
         public Builder protocols(Set<ProtocolVersion> versions) {
             protocols = PROTOCOLS.check(versions);
             return this;
         }
 
+        /** The subprotocols offered; the first one the client also offered is chosen. Init-param {@code subprotocols}. */
         public Builder subprotocols(List<String> names) {
             subprotocols = SUBPROTOCOLS.check(names);
             return this;
         }
 
+        /** Whether permessage-deflate is negotiated when the client offers it. Init-param {@code compression}. */
         public Builder compression(boolean enabled) {
             compression = COMPRESSION.check(enabled);
             return this;
         }
 
+        /** Messages smaller than this many bytes are sent uncompressed. Init-param {@code compressionThreshold}. */
         public Builder compressionThreshold(int bytes) {
             compressionThreshold = COMPRESSION_THRESHOLD.check(bytes);
             return this;
         }
 
+        /** Whether a compressor is kept between messages (better ratio, more memory). Init-param {@code compressionContextTakeover}. */
         public Builder compressionContextTakeover(boolean allowed) {
             compressionContextTakeover = COMPRESSION_CONTEXT_TAKEOVER.check(allowed);
             return this;
         }
 
+        /** Which road connections take: {@code AUTO}, {@code SERVLET} or {@code JETTY}. Init-param {@code transport}. */
         public Builder transport(TransportMode mode) {
             transport = TRANSPORT.check(mode);
             return this;

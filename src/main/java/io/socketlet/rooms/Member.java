@@ -7,6 +7,7 @@ package io.socketlet.rooms;
  */
 public record Member(long id, String name) {
 
+    /** Whether the member has taken a name. */
     public boolean isNamed() {
         return name != null;
     }

@@ -20,6 +20,7 @@ public final class Membership {
         this.member = member;
     }
 
+    /** The member's connection. */
     public WebSocket socket() {
         return socket;
     }
@@ -29,6 +30,7 @@ public final class Membership {
         return member;
     }
 
+    /** The member's id, unique across the nodes sharing the broker. */
     public long id() {
         return member.id();
     }
@@ -42,6 +44,7 @@ public final class Membership {
         room.sendTo(this, PreparedMessage.text(text));
     }
 
+    /** Sends a message to this member alone, in the room's order. */
     public void send(PreparedMessage message) {
         room.sendTo(this, message);
     }

@@ -11,6 +11,7 @@ public record Offset(long major, long minor) implements Comparable<Offset> {
     /** Before every message. */
     public static final Offset ZERO = new Offset(0, 0);
 
+    /** Checks that both numbers are non-negative. */
     public Offset {
         if (major < 0 || minor < 0) {
             throw new IllegalArgumentException("an offset is two non-negative numbers");

@@ -12,10 +12,12 @@ package io.socketlet.rooms;
  */
 public record PresenceChange(Offset offset, Member before, Member after, String reason) implements RoomEntry {
 
+    /** Whether a member came (there was no member before). */
     public boolean joined() {
         return before == null;
     }
 
+    /** Whether a member left (there is no member after). */
     public boolean left() {
         return after == null;
     }

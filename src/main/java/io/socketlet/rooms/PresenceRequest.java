@@ -13,7 +13,15 @@ package io.socketlet.rooms;
  */
 public record PresenceRequest(Kind kind, long memberId, String name, int maxNameLength, String reason) {
 
-    public enum Kind { JOIN, NAME, LEAVE }
+    /** What the member asks. */
+    public enum Kind {
+        /** Enter the room, without a name. */
+        JOIN,
+        /** Take or change a name. */
+        NAME,
+        /** Leave the room. */
+        LEAVE
+    }
 
     static PresenceRequest join(long memberId) {
         return new PresenceRequest(Kind.JOIN, memberId, null, 0, "");

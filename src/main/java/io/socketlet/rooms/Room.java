@@ -93,10 +93,12 @@ public final class Room {
         });
     }
 
+    /** The room's name, unique on its {@link Rooms}. */
     public String name() {
         return name;
     }
 
+    /** How the room behaves. */
     public RoomOptions options() {
         return options;
     }

@@ -5,6 +5,7 @@ public final class RoomFullException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    /** The most members the room takes. */
     private final int maxMembers;
 
     RoomFullException(String room, int maxMembers) {
@@ -12,6 +13,7 @@ public final class RoomFullException extends Exception {
         this.maxMembers = maxMembers;
     }
 
+    /** The most members the room takes. */
     public int maxMembers() {
         return maxMembers;
     }

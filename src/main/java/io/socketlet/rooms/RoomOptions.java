@@ -22,6 +22,7 @@ package io.socketlet.rooms;
 public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy slowMembers, int history,
                           int maxNameLength) {
 
+    /** Checks every value: a positive member cap and queue bound, a policy, a history of zero or more, names of at least 8. */
     public RoomOptions {
         if (maxMembers < 1) {
             throw new IllegalArgumentException("maxMembers must be positive, was " + maxMembers);
@@ -40,26 +41,32 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
         }
     }
 
+    /** 1000 members, 512 KiB queued, slow members closed, 100 entries of history, names of 24. */
     public static RoomOptions defaults() {
         return new RoomOptions(1000, 512 * 1024, SlowMemberPolicy.CLOSE, 100, 24);
     }
 
+    /** A copy with this {@link #maxMembers()}. */
     public RoomOptions maxMembers(int value) {
         return new RoomOptions(value, maxQueuedBytes, slowMembers, history, maxNameLength);
     }
 
+    /** A copy with this {@link #maxQueuedBytes()}. */
     public RoomOptions maxQueuedBytes(long value) {
         return new RoomOptions(maxMembers, value, slowMembers, history, maxNameLength);
     }
 
+    /** A copy with this {@link #slowMembers()}. */
     public RoomOptions slowMembers(SlowMemberPolicy value) {
         return new RoomOptions(maxMembers, maxQueuedBytes, value, history, maxNameLength);
     }
 
+    /** A copy with this {@link #history()}. */
     public RoomOptions history(int value) {
         return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, value, maxNameLength);
     }
 
+    /** A copy with this {@link #maxNameLength()}. */
     public RoomOptions maxNameLength(int value) {
         return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, history, value);
     }

@@ -19,6 +19,7 @@ public final class Rooms implements AutoCloseable {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final AtomicLong memberIds = new AtomicLong();
 
+    /** Rooms whose messages and presence go through this broker (LocalBroker for one node, RedisBroker for several). */
     public Rooms(Broker broker) {
         if (broker == null) {
             throw new IllegalArgumentException("a broker is required (LocalBroker for one node)");
@@ -31,6 +32,7 @@ public final class Rooms implements AutoCloseable {
         return new Rooms(new LocalBroker());
     }
 
+    /** The broker the rooms share. */
     public Broker broker() {
         return broker;
     }
