@@ -65,7 +65,7 @@ public final class RedisBroker implements Broker {
     /** How often a node says it is alive, by default; a node silent for three of them is gone. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
     private static final long BLOCK_MILLIS = 1000;
-    private static final int FALLBACK_IDS = 10_000;
+    private static final int FATES = 10_000;
 
     private final RedisURI uri;
     private final long heartbeatMillis;
@@ -78,11 +78,15 @@ public final class RedisBroker implements Broker {
     private final AtomicLong publishCounter = new AtomicLong();
     private final AtomicLong unreplicated = new AtomicLong();
     private final AtomicLong outages = new AtomicLong();
-    /** Unique ids of messages delivered here because their XADD failed; the stream may have them after all. */
-    private final Map<String, Boolean> deliveredLocally = Collections.synchronizedMap(new LinkedHashMap<>() {
+    /**
+     * This node's recent broadcasts by unique id, and how each was delivered here: {@code true}
+     * locally (its XADD failed; if the stream has it after all, the copy is skipped), {@code false}
+     * from the stream (a failure reported afterwards, its reply lost, must not deliver it again).
+     */
+    private final Map<String, Boolean> fates = Collections.synchronizedMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > FALLBACK_IDS;
+            return size() > FATES;
         }
     });
 
@@ -142,6 +146,9 @@ public final class RedisBroker implements Broker {
                 .autoReconnect(true)
                 // While disconnected, fail at once: the room delivers locally instead of waiting.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // Never send a command again after a reconnect (Lettuce would, by default): an XADD
+                // that may have been applied must not be applied twice, nor after later ones.
+                .replayFilter(command -> true)
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3)))
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
                 .build());
@@ -318,7 +325,11 @@ public final class RedisBroker implements Broker {
         if (s == null) {
             return;
         }
-        deliveredLocally.put(unique, Boolean.TRUE);
+        synchronized (fates) {
+            if (fates.putIfAbsent(unique, Boolean.TRUE) != null) {
+                return; // the stream brought it already: its XADD worked, only the reply was lost
+            }
+        }
         unreplicated.incrementAndGet();
         s.subscriber.deliver(message); // no offset: it is in no log
     }
@@ -499,8 +510,12 @@ public final class RedisBroker implements Broker {
                 }
                 s.cursor = m.getId();
                 String unique = LogEntries.uniqueId(m.getBody());
-                if (unique != null && deliveredLocally.remove(unique) != null) {
-                    continue; // delivered here already, when its XADD seemed to fail
+                if (unique != null && unique.startsWith(nodeId + ":")) {
+                    synchronized (fates) {
+                        if (fates.putIfAbsent(unique, Boolean.FALSE) != null) {
+                            continue; // delivered here already, when its XADD seemed to fail
+                        }
+                    }
                 }
                 RoomEntry entry = LogEntries.entry(m.getId(), m.getBody());
                 if (entry == null) {

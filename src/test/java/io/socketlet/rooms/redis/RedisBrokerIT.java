@@ -201,7 +201,7 @@ class RedisBrokerIT {
         FakeSocket bob = join(onB, "bob");
         awaitEquals(2, onB::memberCount, "both in the room");
         onA.broadcast("before");
-        await("before crossed", () -> bob.sent().equals(List.of("before")));
+        await("before crossed", () -> bob.sent().equals(List.of("before")) && ada.sent().equals(List.of("before")));
 
         redis.stop();
         onA.broadcast("during"); // Redis is gone: this node only
