@@ -97,7 +97,7 @@ public final class CanvasBoard {
             ObjectNode event = Json.parseOwn(message.asText());
             switch (event.path("type").asText()) {
                 case "stroke" -> {
-                    PreparedMessage out = ChatRoom.stamped(message.offset(), event);
+                    PreparedMessage out = Json.stamped(message.offset(), event);
                     int dropped = history.add(out.text(), event.path("points").size());
                     if (dropped > 0 && !trimNoticeSent) {
                         trimNoticeSent = true;
@@ -109,7 +109,7 @@ public final class CanvasBoard {
                 case "clear" -> {
                     history.clear();
                     trimNoticeSent = false;
-                    return ChatRoom.stamped(message.offset(), event);
+                    return Json.stamped(message.offset(), event);
                 }
                 default -> {
                     return null;
@@ -122,7 +122,7 @@ public final class CanvasBoard {
             if (change.before() != null && change.after() != null) {
                 return null; // a rename: the canvas shows no names
             }
-            return ChatRoom.stamped(change.offset(), Json.object("presence").put("count", room.memberCount()));
+            return Json.stamped(change.offset(), Json.object("presence").put("count", room.memberCount()));
         }
     }
 

@@ -115,7 +115,7 @@ public final class ChatRoom {
             if (author == null || !author.isNamed()) {
                 return null; // left (or never joined) before its message came round
             }
-            return stamped(message.offset(), out.put("name", author.name()));
+            return Json.stamped(message.offset(), out.put("name", author.name()));
         }
 
         @Override
@@ -132,22 +132,8 @@ public final class ChatRoom {
             } else {
                 return null; // a watcher came or went: not news in a chat
             }
-            return stamped(change.offset(), event.put("count", room.namedCount()));
+            return Json.stamped(change.offset(), event.put("count", room.namedCount()));
         }
-    }
-
-    /** The event with its offset first, encoded once for every member here. */
-    static PreparedMessage stamped(Offset offset, ObjectNode event) {
-        ObjectNode out = Json.object(event.path("type").asText());
-        if (offset != null) {
-            out.put("offset", offset.toString());
-        }
-        event.fields().forEachRemaining(f -> {
-            if (!f.getKey().equals("type")) {
-                out.set(f.getKey(), f.getValue());
-            }
-        });
-        return PreparedMessage.text(Json.write(out));
     }
 
     private final class Client extends JsonConnection {

@@ -137,4 +137,18 @@ final class Json {
         welcome.put("server", serverInfo);
         return welcome;
     }
+
+    /** The event with its offset first, encoded once for every member here. */
+    static io.socketlet.PreparedMessage stamped(io.socketlet.rooms.Offset offset, ObjectNode event) {
+        ObjectNode out = object(event.path("type").asText());
+        if (offset != null) {
+            out.put("offset", offset.toString());
+        }
+        event.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("type")) {
+                out.set(f.getKey(), f.getValue());
+            }
+        });
+        return io.socketlet.PreparedMessage.text(write(out));
+    }
 }
