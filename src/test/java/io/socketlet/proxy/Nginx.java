@@ -29,7 +29,7 @@ public final class Nginx implements AutoCloseable {
     /** The README's configuration, minus the server block around it. */
     static final String LOCATION = """
             location / {
-                proxy_pass http://127.0.0.1:%d;
+                proxy_pass http://%s;
                 proxy_http_version 1.1;
                 proxy_set_header Upgrade $http_upgrade;
                 proxy_set_header Connection $connection_upgrade;
@@ -68,6 +68,23 @@ public final class Nginx implements AutoCloseable {
 
     /** Starts nginx in front of {@code 127.0.0.1:upstreamPort}, terminating TLS or not. */
     public static Nginx start(int upstreamPort, boolean tls) throws IOException, InterruptedException {
+        return start("", "127.0.0.1:" + upstreamPort, tls);
+    }
+
+    /**
+     * Starts plain-HTTP nginx in front of several containers, round robin (nginx's default, no
+     * sticky sessions), as docs/cluster.md shows: a request that finds a container gone is passed
+     * to the next one ({@code proxy_next_upstream error}, nginx's default).
+     */
+    public static Nginx startRoundRobin(List<Integer> upstreamPorts) throws IOException, InterruptedException {
+        StringBuilder upstream = new StringBuilder("upstream socketlet {\n");
+        for (int port : upstreamPorts) {
+            upstream.append("    server 127.0.0.1:").append(port).append(";\n");
+        }
+        return start(upstream.append("}\n").toString(), "socketlet", false);
+    }
+
+    private static Nginx start(String upstreamBlock, String passTo, boolean tls) throws IOException, InterruptedException {
         assumeInstalled();
         Path work = Paths.get(System.getProperty("socketlet.work.dir", "target/it-work")).toAbsolutePath();
         Path dir = Files.createTempDirectory(Files.createDirectories(work), "nginx-");
@@ -75,7 +92,7 @@ public final class Nginx implements AutoCloseable {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
-            Files.writeString(dir.resolve("nginx.conf"), config(dir, port, upstreamPort, tls));
+            Files.writeString(dir.resolve("nginx.conf"), config(dir, port, upstreamBlock, passTo, tls));
             Process p = new ProcessBuilder(BINARY.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
                     "-e", dir.resolve("error.log").toString(), "-g", "daemon off;")
                     .redirectErrorStream(true)
@@ -91,7 +108,7 @@ public final class Nginx implements AutoCloseable {
         throw last;
     }
 
-    private static String config(Path dir, int port, int upstreamPort, boolean tls) throws IOException {
+    private static String config(Path dir, int port, String upstreamBlock, String passTo, boolean tls) throws IOException {
         StringBuilder listen = new StringBuilder("        listen 127.0.0.1:" + port);
         String certificates = "";
         if (tls) {
@@ -121,11 +138,12 @@ public final class Nginx implements AutoCloseable {
                 + "        default upgrade;\n"
                 + "        ''      close;\n"
                 + "    }\n"
+                + upstreamBlock.indent(4)
                 + "    server {\n"
                 + listen
                 + "        server_name localhost;\n"
                 + certificates
-                + LOCATION.formatted(upstreamPort).indent(8)
+                + LOCATION.formatted(passTo).indent(8)
                 + "    }\n"
                 + "}\n";
     }

@@ -228,8 +228,13 @@ public final class RedisBroker implements Broker {
     }
 
     private void schedule(Runnable task, long millis) {
-        if (!closed) {
+        if (closed) {
+            return;
+        }
+        try {
             resources.eventExecutorGroup().schedule(task, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closed meanwhile: nothing more to do
         }
     }
 
@@ -269,6 +274,9 @@ public final class RedisBroker implements Broker {
     }
 
     private void markDown(Throwable cause) {
+        if (closed) {
+            return; // our own close ended the connections
+        }
         boolean first;
         synchronized (this) {
             first = !down;
