@@ -331,19 +331,27 @@ public final class Room {
         }
     }
 
+    /** Applies a change to the list of everyone; the counts follow in constant time, whatever the room's size. */
     private void applyPresence(PresenceChange change) {
+        Member was = change.before() == null ? null : everyone.get(change.before().id());
         if (change.after() == null) {
-            everyone.remove(change.before().id());
+            if (change.before() != null) {
+                everyone.remove(change.before().id());
+            }
         } else {
-            everyone.put(change.after().id(), change.after());
+            was = everyone.put(change.after().id(), change.after());
             Membership local = localsById.get(change.after().id());
             if (local != null) {
                 local.member(change.after());
             }
         }
-        counts();
+        memberCount = everyone.size();
+        int named = namedCount - (was != null && was.isNamed() ? 1 : 0)
+                + (change.after() != null && change.after().isNamed() ? 1 : 0);
+        namedCount = named;
     }
 
+    /** Counts everyone again: after the whole list was replaced. */
     private void counts() {
         memberCount = everyone.size();
         int named = 0;
