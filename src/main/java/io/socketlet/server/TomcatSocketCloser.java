@@ -2,7 +2,10 @@ package io.socketlet.server;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 
 /**
  * Closes a Tomcat upgraded socket for real. Tomcat's {@code WebConnection.close()} only marks the
@@ -41,13 +44,9 @@ final class TomcatSocketCloser {
             field.setAccessible(true);
             Object socketWrapper = field.get(upgradedOutput);
             Method close = socketWrapper.getClass().getMethod("close");
-            return () -> {
-                try {
-                    close.invoke(socketWrapper);
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "closing Tomcat's socket", e);
-                }
-            };
+            Method isClosed = socketWrapper.getClass().getMethod("isClosed");
+            Lock lock = (Lock) socketWrapper.getClass().getMethod("getLock").invoke(socketWrapper);
+            return new Closer(socketWrapper, close, isClosed, lock)::run;
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "Cannot reach the socket of an upgraded connection on " + tomcatVersion(stream)
@@ -58,6 +57,41 @@ final class TomcatSocketCloser {
                 LOG.log(System.Logger.Level.DEBUG, "Tomcat socket closer unavailable", e);
             }
             return null;
+        }
+    }
+
+    /**
+     * Closes the socket only while holding Tomcat's lock for it, the one Tomcat holds while a
+     * container thread processes an event of that socket. Closing from another thread (a timer
+     * action, an undeploy) in the middle of that processing would let Tomcat park the finished
+     * connection's processor among its waiting ones after the socket is gone, where nothing ever
+     * removes it: the connection, and the web application behind it, would stay in memory. So
+     * the close never waits: if a container thread holds the lock it is tried again shortly.
+     * (Once the event reaches our listener, Tomcat itself sees the streams closed and ends the
+     * connection; the retry then finds the socket closed.)
+     */
+    private record Closer(Object socketWrapper, Method close, Method isClosed, Lock lock) {
+        private static final long RETRY_MILLIS = 10;
+        private static final int MAX_TRIES = 3_000;
+
+        void run() {
+            attempt(1);
+        }
+
+        private void attempt(int tries) {
+            try {
+                if (lock.tryLock()) {
+                    try {
+                        close.invoke(socketWrapper);
+                    } finally {
+                        lock.unlock();
+                    }
+                } else if (tries < MAX_TRIES && !Boolean.TRUE.equals(isClosed.invoke(socketWrapper))) {
+                    CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(() -> attempt(tries + 1));
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing Tomcat's socket", e);
+            }
         }
     }
 

@@ -86,6 +86,10 @@ class TomcatSocketCloserTest {
         assertEquals("org.apache.tomcat.util.net.SocketWrapperBase", field.getType().getName(), field.toString());
         Method close = field.getType().getMethod("close");
         assertTrue(Modifier.isPublic(close.getModifiers()), close.toString());
+        // The close is taken under the lock Tomcat holds while it processes the socket's events.
+        Method getLock = field.getType().getMethod("getLock");
+        assertTrue(java.util.concurrent.locks.Lock.class.isAssignableFrom(getLock.getReturnType()), getLock.toString());
+        assertEquals(boolean.class, field.getType().getMethod("isClosed").getReturnType());
     }
 
     @Test
