@@ -15,11 +15,26 @@ import org.junit.jupiter.api.Test;
  * over HTTP/2, Chromium opens its WebSockets on separate HTTP/1.1 connections with the usual
  * upgrade GET: load, echo and chat (from {@link BrowserChecks}) work unchanged.
  */
-class Http2TomcatBrowserIT extends Http2BrowserChecks {
+class Http2TomcatBrowserIT extends BrowserChecks {
 
     @Override
     ContainerKind container() {
         return ContainerKind.TOMCAT;
+    }
+
+    @Override
+    String contextPath() {
+        return "";
+    }
+
+    @Override
+    DemoServer startServer() throws Exception {
+        return DemoServer.startOverTls(container(), contextPath());
+    }
+
+    @Override
+    List<String> browserArguments() {
+        return TRUST_TEST_CERTIFICATE;
     }
 
     @Test

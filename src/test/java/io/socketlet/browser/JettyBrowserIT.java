@@ -119,8 +119,8 @@ class JettyBrowserIT extends BrowserChecks {
                 wave, GREEN));
         grace.waitUntil("return socketlet.canvasStrokes.some(s => s.color === arguments[0])", "the green wave at Grace's", GREEN);
 
-        try (Browser linusBrowser = Browser.open("linus")) {
-            DemoPage linus = new DemoPage(linusBrowser).open(server.page());
+        try (Browser linusBrowser = Browser.open("linus", browserArguments())) {
+            DemoPage linus = new DemoPage(linusBrowser).open(page());
             assertTrue(linus.isTrue("return socketlet.canvasInfo.histories === 1 && socketlet.canvasInfo.historySegments > 0"),
                     "the page opened later got the server's history");
             for (int i : new int[] {0, 10, 20, 40}) {

@@ -5,21 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketlet.it.Frame;
+import io.socketlet.it.RawWebSocketClient;
 import io.socketlet.it.TestEndpoints;
 import io.socketlet.tls.TestCertificate;
+import java.io.BufferedInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,13 +130,36 @@ class ExtendedConnectIT {
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 31 + (i >>> 9));
         }
-        String hex = java.util.HexFormat.of().formatHex(data);
+        String hex = HexFormat.of().formatHex(data);
         NodeH2Client.Result r = NodeH2Client.run(plan(overTls, "/echo", Map.of(), List.of(
                 step("binary", hex), step("read", 1), step("text", "after"), step("read", 2))));
         assertEquals(2, r.frame(0).path("opcode").asInt(), "one binary message back");
         assertEquals(data.length, r.frame(0).path("length").asInt());
         assertTrue(hex.equals(r.frame(0).path("hex").asText()), "the echo is byte for byte what was sent");
         assertEquals("after", r.frame(1).path("text").asText(), "and the stream goes on");
+    }
+
+    @Test
+    void anHttp11UpgradeOverTlsOnTheSameConnectorStillWorks() throws Exception {
+        // What a browser does when it has no HTTP/2 connection to reuse: a new TLS connection
+        // with ALPN http/1.1 only, and the usual upgrade GET (the Jetty socket takeover over TLS).
+        SSLSocket socket = (SSLSocket) TestCertificate.get().clientContext()
+                .getSocketFactory().createSocket("127.0.0.1", tls.getLocalPort());
+        SSLParameters params = socket.getSSLParameters();
+        params.setServerNames(List.of(new SNIHostName("localhost")));
+        params.setApplicationProtocols(new String[] {"http/1.1"});
+        socket.setSSLParameters(params);
+        socket.setSoTimeout(5000);
+        socket.startHandshake();
+        String key = RawWebSocketClient.newKey();
+        String request = RawWebSocketClient.upgradeRequest(
+                URI.create("wss://127.0.0.1:" + tls.getLocalPort() + "/echo"), key, List.of());
+        try (RawWebSocketClient client = RawWebSocketClient.upgrade(socket,
+                new BufferedInputStream(socket.getInputStream()),
+                request.getBytes(StandardCharsets.ISO_8859_1), request, key, 0)) {
+            client.send(Frame.text("over TLS, HTTP/1.1"));
+            client.expectText("over TLS, HTTP/1.1");
+        }
     }
 
     private static Map<String, Object> closeStep(int code, String reason) {

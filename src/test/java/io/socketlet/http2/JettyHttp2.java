@@ -45,8 +45,12 @@ public final class JettyHttp2 {
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
         h2.setConnectProtocolEnabled(true);
         HttpConnectionFactory http1 = new HttpConnectionFactory(config);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http1.getProtocol());
-        alpn.setDefaultProtocol(http1.getProtocol());
+        // ALPN names, as jetty-home's http2 module sets them (jetty.alpn.protocols=h2,http/1.1):
+        // HttpConnectionFactory's own protocol name is "HTTP/1.1", which a client offering
+        // "http/1.1" does not match, and such a client (Chromium opening a WebSocket without an
+        // HTTP/2 connection to reuse) would have its TLS handshake refused.
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+        alpn.setDefaultProtocol("http/1.1");
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStorePath(TestCertificate.get().keystore().toString());
         ssl.setKeyStorePassword(TestCertificate.PASSWORD);
