@@ -121,7 +121,6 @@ class DecoderLimitsTest {
         Events events = new Events();
         FrameDecoder decoder = new FrameDecoder(4 << 20, maxMessage, 100_000, events, new MessageInflater(true, maxMessage));
         long before = allocatedBytes();
-        long start = System.nanoTime();
         long payloadFed = 0;
         ProtocolException failure = null;
         outer:
@@ -140,7 +139,6 @@ class DecoderLimitsTest {
                 }
             }
         }
-        long ms = HostileSupport.elapsedMs(start);
         long allocated = allocatedBytes() - before;
         decoder.release();
         assertTrue(failure != null, "a bomb inflating to " + inflated + " bytes was accepted with maxMessageSize " + maxMessage
@@ -150,7 +148,6 @@ class DecoderLimitsTest {
         assertTrue(payloadFed < 64 * KIB, "refused only after " + payloadFed + " compressed bytes");
         assertTrue(allocated < 8L * maxMessage + (8 << 20), "refusing the bomb allocated " + (allocated >> 10)
                 + " KiB (maxMessageSize " + (maxMessage >> 10) + " KiB)");
-        assertTrue(ms < 2000, "refusing the bomb took " + ms + " ms");
     }
 
     /** Control: a message of exactly maxMessageSize is allowed when not compressed... */

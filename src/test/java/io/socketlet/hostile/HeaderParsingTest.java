@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +39,17 @@ class HeaderParsingTest {
 
     private static final int MB = 1 << 20;
     /** Generous for a busy 2-core machine; a quadratic parser needs ~10^12 steps on 1 MB. */
-    private static final long LINEAR_BUDGET_MS = 1500;
+    /**
+     * Not a speed measurement (speed lives in bench/): a guard against a parser that backtracks.
+     * A linear pass over a megabyte takes milliseconds; a quadratic one takes hours, so a bound
+     * this far from both cannot be crossed by a loaded machine, only by the wrong algorithm.
+     */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(20);
+
+    private static <T> T withinHangGuard(org.junit.jupiter.api.function.ThrowingSupplier<T> work) {
+        return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(HANG_GUARD, work,
+                "not linear: a parser that backtracks over hostile input");
+    }
 
     /** A handshake request built in the test; header names are case-insensitive. */
     static final class Request implements HandshakeRequest {
@@ -137,13 +148,10 @@ class HeaderParsingTest {
     void aMegabyteHeaderIsRefusedAtOnceByDefault(String name, String what, Supplier<String> value) {
         String v = value.get();
         Request r = Request.valid().header(name, v);
-        long start = System.nanoTime();
-        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", r, WebSocketSettings.defaults());
-        long ms = HostileSupport.elapsedMs(start);
+        HandshakeDecision d = withinHangGuard(() -> Handshake.negotiate("GET", "HTTP/1.1", r, WebSocketSettings.defaults()));
         assertEquals(400, d.status(), "a " + v.length() + "-char " + name + " with the default maxHeaderLength (4096): " + d);
         assertTrue(d.reason().contains(name) || d.reason().toLowerCase(Locale.ROOT).contains("header"),
                 "the reason names the header: " + d.reason());
-        assertTrue(ms < 200, "refusing took " + ms + " ms");
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -151,13 +159,7 @@ class HeaderParsingTest {
     void aMegabyteHeaderIsParsedInLinearTimeWhenTheLimitAllowsIt(String name, String what, Supplier<String> value) {
         String v = value.get();
         WebSocketSettings settings = WebSocketSettings.builder().maxHeaderLength(4 * MB).subprotocols(List.of("chat")).build();
-        // warm up the code paths on a small value of the same shape
-        Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v.substring(0, Math.min(v.length(), 4096))), settings);
-        long start = System.nanoTime();
-        HandshakeDecision d = Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v), settings);
-        long ms = HostileSupport.elapsedMs(start);
-        assertTrue(ms < LINEAR_BUDGET_MS, "negotiating a " + v.length() + "-char " + name + " (" + what + ") took " + ms
-                + " ms: not linear? decision " + d);
+        HandshakeDecision d = withinHangGuard(() -> Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v), settings));
         assertTrue(d.status() == 101 || d.status() == 400, "decision " + d);
     }
 
@@ -172,12 +174,11 @@ class HeaderParsingTest {
                 () -> "a;".repeat(MB / 2));
         for (Supplier<String> s : values) {
             String v = s.get();
-            long start = System.nanoTime();
-            HeaderTokens.tokenList(v);
-            HeaderTokens.extensions(v);
-            HeaderTokens.containsToken(v, "websocket");
-            long ms = HostileSupport.elapsedMs(start);
-            assertTrue(ms < LINEAR_BUDGET_MS, "HeaderTokens took " + ms + " ms on " + v.substring(0, 16) + "... (" + v.length() + " chars)");
+            withinHangGuard(() -> {
+                HeaderTokens.tokenList(v);
+                HeaderTokens.extensions(v);
+                return HeaderTokens.containsToken(v, "websocket");
+            });
         }
     }
 
