@@ -2,7 +2,6 @@ package io.socketlet.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +9,6 @@ import io.socketlet.it.Frame;
 import io.socketlet.it.RawWebSocketClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,15 +46,7 @@ abstract class SpringBootChecks {
         if (app == null) {
             return;
         }
-        List<String> problems;
-        try {
-            problems = app.loggedProblems();
-        } finally {
-            app.close();
-        }
-        if (!problems.isEmpty()) {
-            fail(app.name() + " logged errors while the tests ran (" + app.log + "):\n" + String.join("\n", problems));
-        }
+        app.closeAndFailOnLoggedProblems();
     }
 
     @Test

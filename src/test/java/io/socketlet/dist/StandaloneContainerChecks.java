@@ -82,16 +82,7 @@ abstract class StandaloneContainerChecks {
         if (server == null) {
             return;
         }
-        List<String> problems;
-        try {
-            problems = server.loggedProblems();
-        } finally {
-            server.close();
-        }
-        if (!problems.isEmpty()) {
-            fail(server.name() + " logged errors while the tests ran (" + server.log + "):\n"
-                    + String.join("\n", problems));
-        }
+        server.closeAndFailOnLoggedProblems();
     }
 
     /** ROOT.war and socketlet.war: the same WAR at two context paths. */

@@ -200,8 +200,22 @@ public abstract class StandaloneServer implements AutoCloseable {
         return Files.readString(log, StandardCharsets.ISO_8859_1);
     }
 
+    /** Stops the process, then fails if its console reported an error or an exception while it ran. */
+    final void closeAndFailOnLoggedProblems() throws IOException {
+        List<String> problems;
+        try {
+            problems = loggedProblems();
+        } finally {
+            close();
+        }
+        if (!problems.isEmpty()) {
+            org.junit.jupiter.api.Assertions.fail(name() + " logged errors while the tests ran (" + log + "):\n"
+                    + String.join("\n", problems));
+        }
+    }
+
     /** The console lines that report an error or an exception (SEVERE, ERROR, a stack trace). */
-    final List<String> loggedProblems() throws IOException {
+    private List<String> loggedProblems() throws IOException {
         List<String> problems = new ArrayList<>();
         for (String line : console().split("\n")) {
             if (line.contains("SEVERE") || line.contains(":ERROR") || line.contains(" ERROR ")
