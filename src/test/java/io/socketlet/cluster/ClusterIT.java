@@ -43,6 +43,34 @@ class ClusterIT {
         for (ContainerKind kind : List.of(ContainerKind.JETTY, ContainerKind.TOMCAT, ContainerKind.JETTY)) {
             nodes.add(Containers.start(kind, deployment(redis.uri())));
         }
+        awaitSharing(nodes);
+    }
+
+    /**
+     * Waits until every node reached Redis (a node that has not yet serves its own members
+     * only): a probe stroke drawn on each node reaches a page on the next one.
+     */
+    static void awaitSharing(List<Containers.Running> nodes) throws Exception {
+        long end = System.nanoTime() + WAIT.toNanos() * 2;
+        for (int n = 0; n < nodes.size(); n++) {
+            try (JdkClient from = JdkClient.connect(nodes.get(n).ws("/canvas"));
+                 JdkClient to = JdkClient.connect(nodes.get((n + 1) % nodes.size()).ws("/canvas"))) {
+                next(to, "history");
+                String sid = "probe" + n;
+                boolean crossed = false;
+                while (!crossed) {
+                    assertTrue(System.nanoTime() < end, "node " + n + " never shared its canvas with node " + (n + 1));
+                    from.sendText("{\"type\":\"stroke\",\"sid\":\"" + sid + "\",\"color\":\"#000000\",\"width\":1,\"points\":[[0,0]]}", true);
+                    try {
+                        while (!crossed) {
+                            crossed = to.nextText(Duration.ofMillis(300)).contains("." + sid + "\"");
+                        }
+                    } catch (AssertionError nothingYet) {
+                        // the stroke stayed on its node: that node has not reached Redis yet; again
+                    }
+                }
+            }
+        }
     }
 
     static Containers.Deployment deployment(String redisUri) {
@@ -103,13 +131,26 @@ class ClusterIT {
             linus.sendText("{\"type\":\"say\",\"text\":\"hello from Tomcat\"}", true);
             assertEquals("Linus", next(ada, "message", "text", "hello from Tomcat").path("name").asText());
 
-            try (JdkClient late = JdkClient.connect(nodes.get(2).ws("/chat"))) {
-                JsonNode welcome = next(late, "welcome");
+            // The third node may still be reaching Redis (it serves its own members meanwhile):
+            // a newcomer there sees the others once it has.
+            JdkClient late = null;
+            JsonNode welcome = null;
+            for (long end = System.nanoTime() + WAIT.toNanos(); late == null; ) {
+                JdkClient candidate = JdkClient.connect(nodes.get(2).ws("/chat"));
+                welcome = next(candidate, "welcome");
                 String members = welcome.path("members").toString();
-                assertTrue(members.contains("\"Ada\"") && members.contains("\"Linus\""), "presence across nodes: " + members);
-                next(late, "message", "text", "hello from Jetty"); // the recent messages, from the stream
-                next(late, "message", "text", "hello from Tomcat");
-                late.sendText("{\"type\":\"join\",\"name\":\"ada\"}", true);
+                if (members.contains("\"Ada\"") && members.contains("\"Linus\"")) {
+                    late = candidate;
+                } else {
+                    candidate.close();
+                    assertTrue(System.nanoTime() < end, "presence across nodes: " + members);
+                    Thread.sleep(200);
+                }
+            }
+            try (JdkClient newcomer = late) {
+                next(newcomer, "message", "text", "hello from Jetty"); // the recent messages, from the stream
+                next(newcomer, "message", "text", "hello from Tomcat");
+                newcomer.sendText("{\"type\":\"join\",\"name\":\"ada\"}", true);
                 assertEquals("ada 2", next(ada, "joined", "id", Long.toString(welcome.path("id").asLong())).path("name").asText(),
                         "names are unique across nodes, ignoring case");
             }

@@ -160,6 +160,7 @@ class ClusterPropertyIT {
             for (ContainerKind kind : List.of(ContainerKind.JETTY, ContainerKind.TOMCAT, ContainerKind.JETTY)) {
                 nodes.add(Containers.start(kind, ClusterIT.deployment(redis.uri())));
             }
+            ClusterIT.awaitSharing(nodes);
             try {
                 run(redis);
             } finally {

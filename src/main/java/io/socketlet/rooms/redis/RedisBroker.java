@@ -102,6 +102,19 @@ public final class RedisBroker implements Broker {
     /** Heartbeats since the last reconnect: members of others are cleaned up only once every node had time to beat. */
     private int beatsSinceUp;
 
+    /** One broadcast waiting for its XADD's answer. */
+    private static final class Pending {
+        final RoomMessage message;
+        final String unique;
+        /** null while unanswered; true when Redis has it; false when it failed. */
+        Boolean placed;
+
+        Pending(RoomMessage message, String unique) {
+            this.message = message;
+            this.unique = unique;
+        }
+    }
+
     /** A room this node reads: its subscriber, where it is in the stream, and the presence Redis last told. */
     private static final class Subscription {
         final String room;
@@ -113,6 +126,16 @@ public final class RedisBroker implements Broker {
         final PresenceBook mirror = new PresenceBook();
         /** The id of the last entry read; null until the first snapshot. */
         volatile String cursor;
+        /**
+         * This node's broadcasts to the room whose XADD has not answered yet, in publish order: a
+         * failed one is delivered here only once every earlier one has answered, so the room's
+         * members here still get this node's broadcasts in the order they were made, even when
+         * later ones were refused at once while earlier ones were still in flight.
+         */
+        final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+        /** Failed broadcasts released in order, to deliver here; one thread at a time delivers them (guarded by pending). */
+        final java.util.ArrayDeque<Pending> released = new java.util.ArrayDeque<>();
+        boolean delivering;
 
         Subscription(String room, int history, Subscriber subscriber) {
             this.room = room;
@@ -316,17 +339,57 @@ public final class RedisBroker implements Broker {
         Subscription s = subscription(room);
         String unique = nodeId + ":" + publishCounter.incrementAndGet();
         StatefulRedisConnection<String, byte[]> c = commands;
+        if (s == null) {
+            return; // nobody here reads the room: nothing to order (a room always subscribes first)
+        }
+        Pending p = new Pending(message, unique);
+        synchronized (s.pending) {
+            s.pending.addLast(p);
+        }
         if (c == null) {
-            deliverLocally(s, message, unique);
+            answered(s, p, false);
             return;
         }
         c.async().xadd(s.logKey, XAddArgs.Builder.maxlen(s.maxLength()).approximateTrimming(), LogEntries.fields(message, unique))
                 .whenComplete((id, error) -> {
                     if (error != null) {
                         markDown(error);
-                        deliverLocally(s, message, unique);
                     }
+                    answered(s, p, error == null);
                 });
+    }
+
+    /**
+     * Records an XADD's answer, and delivers here, in publish order, the failed ones no earlier
+     * one holds back. Delivery runs outside the lock (the room may run application code inline);
+     * whichever thread finds nobody delivering does it for all, so two answers at once cannot
+     * swap two fallbacks.
+     */
+    private void answered(Subscription s, Pending p, boolean placed) {
+        synchronized (s.pending) {
+            p.placed = placed;
+            while (!s.pending.isEmpty() && s.pending.peekFirst().placed != null) {
+                Pending head = s.pending.pollFirst();
+                if (!head.placed) {
+                    s.released.addLast(head);
+                }
+            }
+            if (s.delivering || s.released.isEmpty()) {
+                return;
+            }
+            s.delivering = true;
+        }
+        while (true) {
+            Pending next;
+            synchronized (s.pending) {
+                next = s.released.pollFirst();
+                if (next == null) {
+                    s.delivering = false;
+                    return;
+                }
+            }
+            deliverLocally(s, next.message, next.unique);
+        }
     }
 
     private void deliverLocally(Subscription s, RoomMessage message, String unique) {
