@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's {@code redis-server} (installed by {@code .ci/run}), started by a test on a free port
- * of 127.0.0.1, without persistence (a restart loses everything, the harder case for the
- * nodes), stopped and started again on the same port to play a Redis restart.
+ * of 127.0.0.1, stopped (killed) and started again on the same port to play a Redis restart:
+ * without persistence (a restart loses everything, the harder case for the nodes), or with an
+ * append-only file synced on every write (a restart loses nothing Redis answered).
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -26,11 +27,13 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, boolean persistent) {
         this.port = port;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
     /** Skips the test where redis-server is missing, unless CI is set: there it fails. */
@@ -45,14 +48,20 @@ public final class RedisServer implements AutoCloseable {
         Assumptions.assumeTrue(false, BINARY + " is missing; the Redis tests are skipped");
     }
 
+    /** Without persistence. */
     public static RedisServer start() throws Exception {
+        return start(false);
+    }
+
+    /** @param persistent keep an append-only file, fsynced on every write, across restarts */
+    public static RedisServer start(boolean persistent) throws Exception {
         assumeInstalled();
         int port;
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             port = s.getLocalPort();
         }
-        RedisServer server = new RedisServer(port, Files.createTempDirectory("socketlet-redis"));
+        RedisServer server = new RedisServer(port, Files.createTempDirectory("socketlet-redis"), persistent);
         server.startAgain();
         return server;
     }
@@ -65,10 +74,11 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
-    /** Starts on the same port (after {@link #stop}), empty, and waits until it answers PING. */
+    /** Starts on the same port (after {@link #stop}), empty unless persistent, and waits until it answers PING. */
     public void startAgain() throws Exception {
         process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes")
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
+                "--dir", dir.toString(), "--protected-mode", "yes")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
