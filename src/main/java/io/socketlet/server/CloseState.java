@@ -62,7 +62,8 @@ final class CloseState {
     record Report(int code, String reason) {
     }
 
-    private Phase phase = Phase.OPEN;
+    /** Changed under this object's lock; volatile so that the per-message {@link #isOpen} check takes no lock. */
+    private volatile Phase phase = Phase.OPEN;
     /** Our close frame (or echo) is in the send queue: no data may follow it. */
     private boolean closeQueued;
     /** Our close frame was handed to the container. */
@@ -81,11 +82,11 @@ final class CloseState {
     /** A lingering connection closes TCP at this {@link System#nanoTime()}. */
     private long lingerDeadline;
 
-    synchronized Phase phase() {
+    Phase phase() {
         return phase;
     }
 
-    synchronized boolean isOpen() {
+    boolean isOpen() {
         return phase == Phase.OPEN;
     }
 

@@ -61,7 +61,8 @@ final class SendQueue implements Transport.WriteCallback {
 
     private final Object lock = new Object();
     private final long maxBufferedBytes;
-    private final ArrayDeque<Entry> data = new ArrayDeque<>();
+    // Small to start with: an idle connection holds these (they grow when a peer reads slowly).
+    private final ArrayDeque<Entry> data = new ArrayDeque<>(4);
     private final ArrayDeque<Entry> controls = new ArrayDeque<>(2);
     /** Notified once when a write fails; the connection then ends. */
     private final Consumer<Throwable> onWriteFailure;

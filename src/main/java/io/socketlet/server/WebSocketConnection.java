@@ -56,7 +56,8 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
     private final SendQueue sendQueue;
     private final CloseState state = new CloseState();
     private final InboundEvents inbound = new InboundEvents(this);
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    /** Made on first use: most connections never store an attribute, and an idle one should not pay for a map. */
+    private volatile Map<String, Object> attributes;
     private Transport transport;
 
     /** After a protocol violation the input is no longer trusted: nothing more is decoded. */
@@ -661,7 +662,17 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
 
     @Override
     public Map<String, Object> attributes() {
-        return attributes;
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    attributes = map;
+                }
+            }
+        }
+        return map;
     }
 
     @Override

@@ -53,10 +53,18 @@ public final class JettyTransport implements Transport {
      */
     static final int MAX_WRITE_SLICE = 256 * 1024;
 
+    /** Writes of several buffers up to this many bytes are joined into one pooled direct buffer ({@link #writeCoalesced}). */
+    static final int COALESCE_LIMIT = 32 * 1024;
+
     private final UpgradedConnection connection;
     private final ByteBufferPool bufferPool;
-    private final IntSupplier sentStatus;
-    private final Consumer<? super Transport> onOpen;
+    /**
+     * Used once, when Jetty switches over, then dropped: the status supplier holds Jetty's
+     * response, and through it the whole HTTP connection (parser, channel, output), which an
+     * open WebSocket must not keep alive (about 2 KB per idle connection, measured).
+     */
+    private IntSupplier sentStatus;
+    private Consumer<? super Transport> onOpen;
     private final int switchStatus;
     /** Set by the engine's {@link #close()}: from then on the listener hears nothing more. */
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -133,12 +141,16 @@ public final class JettyTransport implements Transport {
             getEndPoint().setIdleTimeout(0);
             // Jetty switches whatever response went out. If service() threw after the takeover
             // was arranged, that was an error page, not our 101: the client speaks no WebSocket.
-            if (statusSent() != switchStatus) {
+            int status = statusSent();
+            Consumer<? super Transport> opened = onOpen;
+            sentStatus = null;
+            onOpen = null;
+            if (status != switchStatus) {
                 JettyTransport.this.close();
                 return;
             }
             try {
-                onOpen.accept(JettyTransport.this);
+                opened.accept(JettyTransport.this);
             } catch (Throwable x) {
                 // We run inside Jetty's completion of the 101 response: don't let it see our failure.
                 JettyTransport.this.close();
@@ -271,13 +283,37 @@ public final class JettyTransport implements Transport {
             total += b.remaining();
         }
         try {
-            if (total <= MAX_WRITE_SLICE) {
-                endPoint().write(new WriteDone(callback), buffers);
+            if (buffers.length > 1 && total <= COALESCE_LIMIT) {
+                writeCoalesced(buffers, (int) total, callback);
+            } else if (total <= MAX_WRITE_SLICE) {
+                endPoint().write(new WriteDone(callback, null), buffers);
             } else {
                 new SlicedWrite(buffers, callback).next();
             }
         } catch (RuntimeException x) { // WritePendingException: the caller broke the one-write rule
             callback.failed(x);
+        }
+    }
+
+    /**
+     * Many small frames (the answers to one read's messages) copied into one pooled direct buffer
+     * and written from it: the JDK would otherwise copy each heap buffer into a temporary direct
+     * buffer of its own before the system call (a per-thread cache look-up per buffer, one iovec
+     * each). The buffer goes back to Jetty's pool when the write completes.
+     */
+    private void writeCoalesced(ByteBuffer[] buffers, int total, WriteCallback callback) {
+        RetainableByteBuffer pooled = bufferPool.acquire(total, true);
+        try {
+            ByteBuffer joined = pooled.getByteBuffer();
+            joined.clear();
+            for (ByteBuffer b : buffers) {
+                joined.put(b.duplicate());
+            }
+            joined.flip();
+            endPoint().write(new WriteDone(callback, pooled), joined);
+        } catch (RuntimeException x) {
+            pooled.release();
+            throw x;
         }
     }
 
@@ -291,18 +327,27 @@ public final class JettyTransport implements Transport {
     /** Adapts Jetty's write completion to the engine's. Blocking by default: Jetty dispatches it. */
     private static final class WriteDone implements Callback {
         private final WriteCallback callback;
+        /** The pooled buffer the write came from, returned when it completes; or null. */
+        private final RetainableByteBuffer pooled;
 
-        WriteDone(WriteCallback callback) {
+        WriteDone(WriteCallback callback, RetainableByteBuffer pooled) {
             this.callback = callback;
+            this.pooled = pooled;
         }
 
         @Override
         public void succeeded() {
+            if (pooled != null) {
+                pooled.release();
+            }
             callback.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
+            if (pooled != null) {
+                pooled.release();
+            }
             callback.failed(x);
         }
     }
