@@ -264,6 +264,7 @@ public final class BenchMain {
         }
         System.out.println();
         System.out.println(Report.table(results, options.servers));
+        System.out.println(Report.floorTable(results));
         Map<String, String> errors = results.errors();
         errors.forEach((k, v) -> say("ERROR %s: %s", k, v));
         say("done in %.1f minutes", (System.nanoTime() - started) / 60e9);

@@ -156,6 +156,69 @@ public final class Report {
         return sb.toString();
     }
 
+    /** Issue 14's goals: a figure of socketlet's at most this many times the plain TCP echo's (or, for idle heap, KiB). */
+    private record FloorGoal(Metric metric, String what, double jettyGoal, double tomcatGoal, boolean absolute) {
+    }
+
+    private static final List<FloorGoal> FLOOR_GOALS = List.of(
+            new FloorGoal(Results.SMALL_CPU, "32 B text, 64 conns x 8 in flight: server CPU per message", 1.3, 1.3, false),
+            new FloorGoal(Results.LARGE64K_CPU, "64 KiB binary, 16 conns x 4 in flight: server CPU per message", 1.2, 2.0, false),
+            new FloorGoal(Results.LARGE1M_CPU, "1 MiB binary, 4 conns x 2 in flight: server CPU per message", Double.NaN, Double.NaN, false),
+            // Node's ws holds 2.5 KiB per idle connection; Tomcat's own two 8 KiB socket buffers are its floor.
+            new FloorGoal(Results.IDLE_HEAP, "idle connection: heap (KiB)", 2.5, 16.4 + 2.5, true));
+
+    /**
+     * Issue 14's table: socketlet's figure on each container, with its ratios, each taken within
+     * one round, to the plain TCP echo (the floor) and to both native servers.
+     */
+    public static String floorTable(Results results) {
+        ServerKind[] socketlet = {ServerKind.SOCKETLET_JETTY, ServerKind.SOCKETLET_TOMCAT};
+        StringBuilder sb = new StringBuilder("| scenario | socketlet on Jetty | socketlet on Tomcat | plain TCP echo | Jetty native | Tomcat native | goal |\n");
+        sb.append("|---|---|---|---:|---:|---:|---|\n");
+        for (FloorGoal g : FLOOR_GOALS) {
+            if (!results.has(g.metric(), ServerKind.SOCKETLET_JETTY) && !results.has(g.metric(), ServerKind.SOCKETLET_TOMCAT)) {
+                continue;
+            }
+            sb.append("| ").append(g.what()).append(" |");
+            StringBuilder verdict = new StringBuilder();
+            for (ServerKind s : socketlet) {
+                OptionalDouble v = results.median(g.metric(), s);
+                if (v.isEmpty()) {
+                    sb.append(" n/a |");
+                    continue;
+                }
+                sb.append(' ').append(fmt(v.getAsDouble())).append(" (");
+                List<String> ratios = new ArrayList<>();
+                for (ServerKind base : List.of(ServerKind.TCP, ServerKind.JETTY, ServerKind.TOMCAT)) {
+                    OptionalDouble r = results.ratio(g.metric(), s, base);
+                    if (r.isPresent()) {
+                        ratios.add(String.format(Locale.ROOT, "%.2fx %s", r.getAsDouble(),
+                                base == ServerKind.TCP ? "TCP" : base == ServerKind.JETTY ? "Jetty" : "Tomcat"));
+                    }
+                }
+                sb.append(String.join(", ", ratios)).append(") |");
+                double goal = s == ServerKind.SOCKETLET_JETTY ? g.jettyGoal() : g.tomcatGoal();
+                if (Double.isNaN(goal)) {
+                    continue;
+                }
+                OptionalDouble measured = g.absolute() ? v : results.ratio(g.metric(), s, ServerKind.TCP);
+                if (measured.isPresent()) {
+                    boolean met = measured.getAsDouble() <= goal;
+                    verdict.append(verdict.length() == 0 ? "" : "; ")
+                            .append(s == ServerKind.SOCKETLET_JETTY ? "Jetty" : "Tomcat")
+                            .append(String.format(Locale.ROOT, g.absolute() ? " <= %.1f KiB" : " <= %.1fx TCP", goal))
+                            .append(met ? ": met" : ": **missed**");
+                }
+            }
+            for (ServerKind base : List.of(ServerKind.TCP, ServerKind.JETTY, ServerKind.TOMCAT)) {
+                OptionalDouble v = results.median(g.metric(), base);
+                sb.append(' ').append(v.isPresent() ? fmt(v.getAsDouble()) : "n/a").append(" |");
+            }
+            sb.append(' ').append(verdict.length() == 0 ? "–" : verdict).append(" |\n");
+        }
+        return sb.toString();
+    }
+
     /** The issue's targets, each met or missed by how much. */
     static List<String> targets(Results results, List<JmhRunner.Result> jmh, int idleTarget, boolean idleCapped) {
         List<String> out = new ArrayList<>();
@@ -267,6 +330,15 @@ public final class Report {
             sb.append('\n');
         }
 
+        String floor = floorTable(results);
+        if (floor.lines().count() > 2) {
+            sb.append("## Against the floor (issue 14)\n\n");
+            sb.append("Server CPU per message (us) and idle heap per connection, medians; in parentheses the median per-round ")
+                    .append("ratio to the plain TCP echo (the physical floor: same client, same frames, no WebSocket work) ")
+                    .append("and to Jetty's and Tomcat's own WebSocket servers, each measured in the same round.\n\n");
+            sb.append(floor).append('\n');
+        }
+
         sb.append("## Targets (issue 7)\n\n");
         for (String t : targets(results, jmh, machine.idleTarget, machine.idleCapped)) {
             sb.append("- ").append(t).append('\n');
@@ -350,7 +422,7 @@ public final class Report {
             compresses every message (context takeover) and inflates and checks every echo. socketlet runs with \
             `compressionThreshold=0` so that it compresses every message as the native servers do (its default of 256 bytes \
             would send these 32-byte messages uncompressed). The other scenarios offer no extension.
-            - **Large echo**: 64 KiB binary messages on 8 connections with 2 in flight each, and 1 MiB messages on 4 \
+            - **Large echo**: 64 KiB binary messages on 16 connections with 4 in flight each, and 1 MiB messages on 4 \
             connections with 2 in flight each; MiB/s of payload echoed.
             - **Idle connections**: 200 connections opened, echoed and closed first (so the path is warm), then the server's \
             heap after two full GCs (`System.gc()` in the server JVM, G1), its RSS and OS thread count (`/proc/PID/status`) \
@@ -362,8 +434,8 @@ public final class Report {
             `Session.sendText(text, Callback.NOOP)`; Tomcat: `getAsyncRemote().sendText`). Time from the send to each \
             connection's verified copy, pooled over the measured broadcasts (after warm-up ones), one broadcast at a time. \
             The client reads all N sockets on one thread, so its own reading time is inside every figure, alike for all servers.
-            - **Echo endpoints**: socketlet's `io.socketlet.demo.EchoServlet` (whole messages; `sendText`/`sendBinary`, which \
-            copies); Jetty: `Session.Listener.AutoDemanding`, text via `sendText(text, Callback.NOOP)`, binary handed back \
+            - **Echo endpoints**: socketlet's `io.socketlet.demo.EchoServlet` (whole messages; `sendText`, and \
+            `sendBinaryNoCopy` handing the received buffer back without a copy); Jetty: `Session.Listener.AutoDemanding`, text via `sendText(text, Callback.NOOP)`, binary handed back \
             with the received buffer and its callback (no copy); Tomcat: programmatic `Endpoint`, whole-message handlers, \
             `getBasicRemote().sendText/sendBinary` (blocking; an async send may not start before the previous one ended).
             """;
