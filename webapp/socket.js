@@ -222,14 +222,13 @@
 
     /**
      * The welcome of a new connection. Resumed: the server replays what came after our offset.
-     * Not resumed because our offset is one its log never reached (the log was lost, or is
-     * another one): we forget it, and take everything it sends. Otherwise (we missed too much,
-     * or are new) what it sends up to our offset we have already.
+     * Not resumed (we are new, missed too much, or reached a node that has not yet read as far
+     * as we had): it sends its recent state, and what of it is at or before our offset we have
+     * already. Offsets only grow, across server restarts too (an in-memory log starts at the
+     * start time, a Redis stream id at the current time), so ours is never from a log "ahead".
      */
     welcome(message) {
-      if (!message.resumed && this.last && (!message.offset || offsets.compare(message.offset, this.last) < 0)) {
-        this.last = null;
-      }
+      // nothing to change: accept() skips what we have
     }
 
     /** Whether the event is new; if so, it becomes the last one. Events without an offset are always new. */

@@ -270,11 +270,12 @@ class ClusterPropertyIT {
                 }
             }
         }
-        // The faults happened as planned: the stopped node's clients came back elsewhere and resumed.
+        // The faults happened as planned: the stopped node's clients came back on another node
+        // (resumed from their offset, or, if that node had not read as far yet, given the picture).
         for (Client c : clients) {
             if (c.number % 3 == 2) {
-                assertTrue(c.received.stream().anyMatch(m -> m.path("type").asText().equals("welcome") && m.path("resumed").asBoolean()),
-                        "client " + c.number + " resumed on another node after its node stopped");
+                assertTrue(c.received.stream().filter(m -> m.path("type").asText().equals("welcome")).count() >= 2,
+                        "client " + c.number + " came back on another node after its node stopped");
             }
         }
         StringBuilder summary = new StringBuilder("[ClusterPropertyIT] strokes accepted by the log, per client:");
