@@ -17,11 +17,13 @@ import java.util.concurrent.CompletableFuture;
  * slow peer is then closed with 1008).
  *
  * <p>Blocking on a send's future ({@code join()}, {@code get()}) inside a callback of the same
- * connection completes when the container takes the bytes at once (the usual case); when it
- * cannot (a peer that is not reading; on Tomcat, the first callback of a connection, before the
- * container has reported the socket writable), it throws {@link IllegalStateException} at once
- * rather than stop this connection's reading until a timeout. Chaining on the future
- * ({@code whenComplete}, {@code thenRun}) never blocks and is the way to pace a sender.
+ * connection first lets the callback's held-back frames go. On Jetty it then waits like any
+ * join (Jetty completes the write whatever the callback does; {@code writeTimeout} bounds it).
+ * On the Servlet API road (Tomcat) it completes when the container takes the bytes at once, the
+ * usual case; when it cannot (a peer that is not reading, or the first callback of a connection
+ * before Tomcat has reported the socket writable), it throws {@link IllegalStateException} at
+ * once, since Tomcat cannot report the write done while the callback runs. Chaining on the
+ * future ({@code whenComplete}, {@code thenRun}) never blocks and is the way to pace a sender.
  */
 public interface WebSocket {
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -370,23 +371,41 @@ final class SendQueue implements Transport.WriteCallback {
 
     /**
      * Waiting for a send inside a callback of the same connection: its frames are held back by
-     * {@link #cork}, so they are let go first. If they still cannot be written now, the wait
-     * could never end (this connection's container may not call us back while this callback
-     * runs), so it fails at once instead of hanging.
+     * {@link #cork}, so they are let go first. A write already under way on another thread is
+     * waited for (it completes by itself). What remains is a write waiting for the container's
+     * call back: on a transport that calls back while our callback runs (Jetty's socket), the
+     * ordinary wait ends; on one that does not (the Servlet API: Tomcat runs one event of a
+     * socket at a time), the wait could never end, so it fails at once instead of hanging.
      */
     private void beforeWaiting(SendFuture future) {
-        boolean inCallback;
         synchronized (lock) {
-            inCallback = corkedBy == Thread.currentThread();
-        }
-        if (!inCallback) {
-            return;
+            if (corkedBy != Thread.currentThread()) {
+                return;
+            }
         }
         flush();
-        if (!future.isDone()) {
-            throw new IllegalStateException("Waiting inside a callback for a send on the same WebSocket that the "
-                    + "peer has not taken yet would stop this connection's reading: chain on the future "
-                    + "(whenComplete/thenRun) instead of join()/get()");
+        while (!future.isDone()) {
+            boolean waitsForContainer;
+            boolean writerUnderWay;
+            Transport current;
+            synchronized (lock) {
+                current = transport;
+                waitsForContainer = current == null || (inFlight != null && writeReturned);
+                writerUnderWay = draining && !waitsForContainer;
+            }
+            if (waitsForContainer) {
+                if (current != null && current.completesWritesDuringCallbacks()) {
+                    return;
+                }
+                throw new IllegalStateException("Waiting inside a callback for a send on the same WebSocket that the "
+                        + "container cannot take now would stop this connection's reading: chain on the future "
+                        + "(whenComplete/thenRun) instead of join()/get()");
+            }
+            if (writerUnderWay) {
+                LockSupport.parkNanos(50_000); // another thread is handing the frames over right now
+            } else {
+                flush(); // nothing under way: hand them over from here
+            }
         }
     }
 

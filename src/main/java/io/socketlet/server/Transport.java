@@ -26,6 +26,17 @@ public interface Transport {
      */
     void write(ByteBuffer[] buffers, WriteCallback callback);
 
+    /**
+     * Whether a pending write can complete while a listener callback is still running on the
+     * thread that delivers this socket's input. True for Jetty's own socket; false for the
+     * Servlet API, where a container may run one event of a socket at a time (Tomcat does), so
+     * the write's completion waits for the callback to return. Decides whether blocking on a send
+     * inside a callback may wait or must fail fast.
+     */
+    default boolean completesWritesDuringCallbacks() {
+        return false;
+    }
+
     /** Closes the socket in both directions. Idempotent; a pending write fails. */
     void close();
 

@@ -317,6 +317,12 @@ public final class JettyTransport implements Transport {
         }
     }
 
+    /** Jetty completes a write from its selector, whatever our read path is doing. */
+    @Override
+    public boolean completesWritesDuringCallbacks() {
+        return true;
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
