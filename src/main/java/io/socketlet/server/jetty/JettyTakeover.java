@@ -17,6 +17,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.io.SelectableChannelEndPoint;
 import org.eclipse.jetty.server.Components;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
@@ -52,7 +53,7 @@ public final class JettyTakeover implements SocketTakeover {
      * them fails at the servlet's start, not at its first connection.
      */
     private static final List<Class<?>> JETTY_TYPES = List.of(AbstractConnection.class, Connection.UpgradeTo.class,
-            EndPoint.class, ByteBufferPool.class, RetainableByteBuffer.class, Callback.class, Components.class,
+            EndPoint.class, ByteBufferPool.class, RetainableByteBuffer.class, SelectableChannelEndPoint.class, Callback.class, Components.class,
             HttpStream.class, Request.class, Response.class, Server.class, LifeCycle.Listener.class, TunnelSupport.class);
 
     /** Per request class (one per environment): how to reach its core request and response. */

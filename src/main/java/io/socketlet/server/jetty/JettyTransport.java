@@ -19,6 +19,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.io.SelectableChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -172,6 +173,24 @@ public final class JettyTransport implements Transport {
         @Override
         public void onFillInterestedFailed(Throwable cause) {
             endOfInput(cause);
+        }
+
+        /**
+         * Jetty is done with this connection: its socket is closed and the end point destroyed.
+         * The end point then forgets it, because Jetty may keep that end point a while longer:
+         * its selector holds the last selection key it handled until it next selects, and on an
+         * idle server that can be for good. Through this object's class, its
+         * {@code JettyClassLoader} (a class of the web application) kept the whole undeployed
+         * application reachable (RedeployLeakIT on Jetty). Jetty checks for a null connection
+         * wherever a destroyed socket end point can still be reached.
+         */
+        @Override
+        public void onClose(Throwable cause) {
+            super.onClose(cause);
+            EndPoint endPoint = getEndPoint();
+            if (endPoint instanceof SelectableChannelEndPoint && endPoint.getConnection() == this) {
+                endPoint.setConnection(null);
+            }
         }
 
         @Override
