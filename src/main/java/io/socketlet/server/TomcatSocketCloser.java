@@ -2,7 +2,7 @@ package io.socketlet.server;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
@@ -78,6 +78,10 @@ final class TomcatSocketCloser {
             attempt(1);
         }
 
+        private ScheduledExecutorService tomcatsUtilityExecutor() throws ReflectiveOperationException {
+            return utilityExecutorOf(socketWrapper);
+        }
+
         private void attempt(int tries) {
             try {
                 if (lock.tryLock()) {
@@ -87,12 +91,36 @@ final class TomcatSocketCloser {
                         lock.unlock();
                     }
                 } else if (tries < MAX_TRIES && !Boolean.TRUE.equals(isClosed.invoke(socketWrapper))) {
-                    CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(() -> attempt(tries + 1));
+                    tomcatsUtilityExecutor().schedule(() -> attempt(tries + 1), RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 }
             } catch (ReflectiveOperationException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "closing Tomcat's socket", e);
             }
         }
+    }
+
+    /**
+     * The retry runs on Tomcat's own utility executor, a thread of the container: a thread the
+     * JDK made on first use (a delayed executor's) would take the context class loader of
+     * whichever application thread first asked, and keep that application in memory for the
+     * life of the JVM.
+     */
+    private static ScheduledExecutorService utilityExecutorOf(Object socketWrapper) throws ReflectiveOperationException {
+        Method getEndpoint = findMethod(socketWrapper.getClass(), "getEndpoint");
+        getEndpoint.setAccessible(true);
+        Object endpoint = getEndpoint.invoke(socketWrapper);
+        return (ScheduledExecutorService) endpoint.getClass().getMethod("getUtilityExecutor").invoke(endpoint);
+    }
+
+    private static Method findMethod(Class<?> type, String name) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.getName().equals(name) && m.getParameterCount() == 0) {
+                    return m;
+                }
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 
     /** The running Tomcat's name and version, such as {@code Apache Tomcat/10.1.60}, from its own class loader. */

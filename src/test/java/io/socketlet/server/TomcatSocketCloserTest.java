@@ -90,6 +90,10 @@ class TomcatSocketCloserTest {
         Method getLock = field.getType().getMethod("getLock");
         assertTrue(java.util.concurrent.locks.Lock.class.isAssignableFrom(getLock.getReturnType()), getLock.toString());
         assertEquals(boolean.class, field.getType().getMethod("isClosed").getReturnType());
+        // A close that must wait is retried on Tomcat's own utility executor.
+        Method getEndpoint = field.getType().getDeclaredMethod("getEndpoint");
+        assertEquals("java.util.concurrent.ScheduledExecutorService",
+                getEndpoint.getReturnType().getMethod("getUtilityExecutor").getReturnType().getName());
     }
 
     @Test
