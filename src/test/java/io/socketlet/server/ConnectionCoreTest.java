@@ -195,18 +195,18 @@ class ConnectionCoreTest {
 
     @Test
     void aSlowButSteadyReaderIsNotCutByTheWriteTimeout() throws InterruptedException {
-        WebSocketSettings settings = WebSocketSettings.builder().writeTimeout(Duration.ofMillis(300)).pingInterval(Duration.ZERO).build();
+        WebSocketSettings settings = WebSocketSettings.builder().writeTimeout(Duration.ofSeconds(2)).pingInterval(Duration.ZERO).build();
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint(settings), recorder, Completion.HELD);
         WebSocketConnection connection = connectionOf(t);
         connection.sendBinary(new byte[1 << 20]);
-        for (int i = 0; i < 4; i++) { // 800 ms in all, the peer taking a piece every 200 ms
+        for (int i = 0; i < 12; i++) { // 2.4 s in all, longer than the timeout; a piece taken every 200 ms
             Thread.sleep(200);
             t.progressHeldWrite();
             connection.sweep(System.nanoTime());
         }
         assertFalse(t.isClosed(), "bytes moved all the time");
-        connection.sweep(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+        connection.sweep(System.nanoTime() + Duration.ofSeconds(3).toNanos());
         assertTrue(t.isClosed(), "a reader that stops entirely is still dropped");
         assertEquals(1006, recorder.onlyClose().code());
     }
@@ -240,24 +240,30 @@ class ConnectionCoreTest {
     // ---- 6. a peer that never answers pings
 
     @Test
-    void aPeerThatNeverAnswersAPingIsDroppedAfterThePongTimeout() throws InterruptedException {
-        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofMillis(100)).pongTimeout(Duration.ofMillis(100)).idleTimeout(Duration.ofHours(1)).build();
+    void aPeerThatNeverAnswersAPingIsDroppedAfterThePongTimeout() {
+        // Timers driven with clock values ahead of real time, so the endpoint's own sweep (which
+        // runs on real time) has nothing to do meanwhile.
+        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofSeconds(1))
+                .pongTimeout(Duration.ofSeconds(1)).idleTimeout(Duration.ofHours(1)).build();
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint(settings), recorder, Completion.INLINE);
         WebSocketConnection connection = connectionOf(t);
-        Thread.sleep(150);
-        connection.sweep(System.nanoTime());
+        long t0 = System.nanoTime();
+        connection.sweep(t0 + Duration.ofSeconds(2).toNanos());
         assertEquals(PING, t.frames().get(0).opcode());
-        assertFalse(t.isClosed());
-        Thread.sleep(250);
-        connection.sweep(System.nanoTime());
+        connection.sweep(t0 + Duration.ofMillis(2900).toNanos());
+        assertFalse(t.isClosed(), "within the pong timeout");
+        connection.sweep(t0 + Duration.ofMillis(3100).toNanos());
         assertTrue(t.isClosed(), "no pong, nothing at all, within the pong timeout");
         assertEquals(1006, recorder.onlyClose().code());
     }
 
     @Test
     void aPeerThatAnswersEveryPingStays() throws InterruptedException {
-        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofMillis(100)).pongTimeout(Duration.ofMillis(100)).idleTimeout(Duration.ofHours(1)).build();
+        // The endpoint's own timer pings every 100 ms; the peer answers each within a few ms, far
+        // inside the 2 s pong timeout, however loaded the machine.
+        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofMillis(100))
+                .pongTimeout(Duration.ofSeconds(2)).idleTimeout(Duration.ofHours(1)).build();
         RecordingHandler recorder = new RecordingHandler();
         FakeTransport t = open(endpoint(settings), recorder, Completion.INLINE);
         int answered = 0;
