@@ -35,24 +35,44 @@ public final class PreparedMessage extends PreparedFrames {
         this.text = null;
     }
 
-    /** A text message. */
+    /**
+     * A text message.
+     *
+     * @param text the message, not null; may be empty
+     * @return the prepared message
+     */
     public static PreparedMessage text(CharSequence text) {
         return new PreparedMessage(text.toString());
     }
 
-    /** A binary message of the bytes between the buffer's position and limit, copied now. */
+    /**
+     * A binary message of the bytes between the buffer's position and limit, copied now.
+     *
+     * @param data the bytes; its position is not moved
+     * @return the prepared message
+     */
     public static PreparedMessage binary(ByteBuffer data) {
         byte[] copy = new byte[data.remaining()];
         data.duplicate().get(copy);
         return new PreparedMessage(copy);
     }
 
-    /** A binary message; the array is copied now. */
+    /**
+     * A binary message; the array is copied now.
+     *
+     * @param data the bytes, the whole array
+     * @return the prepared message
+     */
     public static PreparedMessage binary(byte[] data) {
         return new PreparedMessage(data.clone());
     }
 
-    /** The text of a text message. @throws IllegalStateException for a binary message */
+    /**
+     * The text of a text message.
+     *
+     * @return the text as given to {@link #text(CharSequence)}
+     * @throws IllegalStateException for a binary message
+     */
     public String text() {
         if (text == null) {
             throw new IllegalStateException("a binary message has no text");
@@ -60,7 +80,12 @@ public final class PreparedMessage extends PreparedFrames {
         return text;
     }
 
-    /** The bytes of a binary message, read-only. @throws IllegalStateException for a text message */
+    /**
+     * The bytes of a binary message, read-only.
+     *
+     * @return a new read-only buffer over the message, position zero
+     * @throws IllegalStateException for a text message
+     */
     public ByteBuffer binary() {
         if (text != null) {
             throw new IllegalStateException("a text message: use text()");

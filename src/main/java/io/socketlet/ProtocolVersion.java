@@ -15,12 +15,22 @@ public enum ProtocolVersion {
         this.token = token;
     }
 
-    /** The name used for this version in the {@code protocols} setting: {@code 13}, {@code hixie-76}, {@code hixie-75}. */
+    /**
+     * The name used for this version in the {@code protocols} setting: {@code 13}, {@code hixie-76}, {@code hixie-75}.
+     *
+     * @return the token, never null
+     */
     public String token() {
         return token;
     }
 
-    /** Parses a {@link #token()} (also accepts {@code rfc6455}); throws {@link IllegalArgumentException} for anything else. */
+    /**
+     * Parses a {@link #token()} (also accepts {@code rfc6455}).
+     *
+     * @param token the name, in any case, surrounding blanks ignored
+     * @return the version it names
+     * @throws IllegalArgumentException for anything else
+     */
     public static ProtocolVersion fromToken(String token) {
         String t = token.trim();
         if (t.equalsIgnoreCase("rfc6455")) {
@@ -34,7 +44,11 @@ public enum ProtocolVersion {
         throw new IllegalArgumentException("unknown protocol version '" + token + "' (expected 13, hixie-76 or hixie-75)");
     }
 
-    /** Whether messages are RFC 6455 frames; the legacy drafts carry only text. */
+    /**
+     * Whether messages are RFC 6455 frames; the legacy drafts carry only text.
+     *
+     * @return true for RFC 6455 only
+     */
     public boolean supportsBinary() {
         return this == RFC6455;
     }

@@ -7,12 +7,21 @@ package io.socketlet;
 public class WebSocketClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** A send refused because the connection is closed, for the reason given. */
+    /**
+     * A send refused because the connection is closed, for the reason given.
+     *
+     * @param message why the connection is closed
+     */
     public WebSocketClosedException(String message) {
         super(message);
     }
 
-    /** A send refused because the connection is closed, for the reason and the failure given. */
+    /**
+     * A send refused because the connection is closed, for the reason and the failure given.
+     *
+     * @param message why the connection is closed
+     * @param cause the failure that closed it
+     */
     public WebSocketClosedException(String message, Throwable cause) {
         super(message, cause);
     }

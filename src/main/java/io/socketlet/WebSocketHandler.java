@@ -17,28 +17,46 @@ import java.nio.ByteBuffer;
  */
 public interface WebSocketHandler {
 
-    /** The handshake completed; the socket is open and may send. */
+    /**
+     * The handshake completed; the socket is open and may send.
+     *
+     * @param socket the new connection
+     */
     default void onOpen(WebSocket socket) {
     }
 
-    /** A whole text message arrived (already reassembled from its fragments and UTF-8 validated). */
+    /**
+     * A whole text message arrived (already reassembled from its fragments and UTF-8 validated).
+     *
+     * @param socket the connection it came on
+     * @param text the message, possibly empty
+     */
     default void onText(WebSocket socket, String text) {
     }
 
     /**
      * A whole binary message arrived. The buffer belongs to the application from here on and
      * is not reused by the server.
+     *
+     * @param socket the connection it came on
+     * @param data the message, from position to limit; possibly empty
      */
     default void onBinary(WebSocket socket, ByteBuffer data) {
     }
 
-    /** A pong arrived, solicited by {@link WebSocket#ping} or not. Pings are answered by the server itself. */
+    /**
+     * A pong arrived, solicited by {@link WebSocket#ping} or not. Pings are answered by the server itself.
+     *
+     * @param socket the connection it came on
+     * @param payload the pong's application data, at most 125 bytes; possibly empty
+     */
     default void onPong(WebSocket socket, ByteBuffer payload) {
     }
 
     /**
      * The connection is closed; called exactly once, and nothing else is called afterwards.
      *
+     * @param socket the connection, no longer open
      * @param code the code of the first close frame received from the peer (its own close, or
      *             its answer to ours), {@link CloseCodes#NO_STATUS} when that frame had none,
      *             {@link CloseCodes#ABNORMAL} when the connection ended without a close handshake
@@ -52,6 +70,9 @@ public interface WebSocketHandler {
     /**
      * Something went wrong on this connection: a protocol violation by the peer, an I/O error,
      * a limit crossed. {@link #onClose} follows.
+     *
+     * @param socket the connection it happened on
+     * @param error what went wrong
      */
     default void onError(WebSocket socket, Throwable error) {
     }
