@@ -18,13 +18,25 @@ public interface Broker extends AutoCloseable {
     /**
      * This node's number among the nodes sharing the broker, from 0 to 2^20 - 1: member ids are
      * built from it, so they are unique across the nodes (and stay exact in JavaScript).
+     *
+     * @return the node number, from 0 to 2^20 - 1
      */
     long nodeId();
 
-    /** Places a broadcast at the end of the room's log; every subscriber gets it. */
+    /**
+     * Places a broadcast at the end of the room's log; every subscriber gets it.
+     *
+     * @param room the room's name
+     * @param message the broadcast, not yet placed (its offset is null)
+     */
     void publish(String room, RoomMessage message);
 
-    /** Applies a presence request in the room's order; the resulting change, if any, goes to every subscriber. */
+    /**
+     * Applies a presence request in the room's order; the resulting change, if any, goes to every subscriber.
+     *
+     * @param room the room's name
+     * @param request a join, a name or a leave
+     */
     void presence(String room, PresenceRequest request);
 
     /**
@@ -33,6 +45,8 @@ public interface Broker extends AutoCloseable {
      *
      * @param history how many of the latest entries {@code start} should bring, at most
      * @return closes the subscription
+     * @param room the room's name
+     * @param subscriber this node's receiver of the room's log
      */
     AutoCloseable subscribe(String room, int history, Subscriber subscriber);
 
@@ -50,10 +64,17 @@ public interface Broker extends AutoCloseable {
          * Where delivery starts: who is in the room, and the latest entries, oldest first. May be
          * called again after the broker lost its server and came back: the members replace the
          * earlier list, and entries already delivered come again (the room skips them by offset).
+         *
+         * @param members everyone in the room on every node, in joining order
+         * @param recent at most {@code history} latest entries, oldest first; possibly empty
          */
         void start(List<Member> members, List<RoomEntry> recent);
 
-        /** The next entry of the log. */
+        /**
+         * The next entry of the log.
+         *
+         * @param entry a message or a presence change, after every entry delivered before
+         */
         void deliver(RoomEntry entry);
     }
 }

@@ -7,7 +7,11 @@ package io.socketlet.rooms;
  */
 public record Member(long id, String name) {
 
-    /** Whether the member has taken a name. */
+    /**
+     * Whether the member has taken a name.
+     *
+     * @return true when {@link #name()} is not null
+     */
     public boolean isNamed() {
         return name != null;
     }

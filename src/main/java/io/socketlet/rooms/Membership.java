@@ -20,17 +20,29 @@ public final class Membership {
         this.member = member;
     }
 
-    /** The member's connection. */
+    /**
+     * The member's connection.
+     *
+     * @return the connection that joined
+     */
     public WebSocket socket() {
         return socket;
     }
 
-    /** The member as the room's log last said (its name comes once the log placed it). */
+    /**
+     * The member as the room's log last said (its name comes once the log placed it).
+     *
+     * @return the member, with a null name until the log placed one
+     */
     public Member member() {
         return member;
     }
 
-    /** The member's id, unique across the nodes sharing the broker. */
+    /**
+     * The member's id, unique across the nodes sharing the broker.
+     *
+     * @return the id, positive
+     */
     public long id() {
         return member.id();
     }
@@ -39,12 +51,20 @@ public final class Membership {
         this.member = updated;
     }
 
-    /** Sends to this member alone, in order with what the room sends it; the room's slow-member policy applies. */
+    /**
+     * Sends to this member alone, in order with what the room sends it; the room's slow-member policy applies.
+     *
+     * @param text the message
+     */
     public void send(String text) {
         room.sendTo(this, PreparedMessage.text(text));
     }
 
-    /** Sends a message to this member alone, in the room's order. */
+    /**
+     * Sends a message to this member alone, in the room's order.
+     *
+     * @param message the message, encoded once
+     */
     public void send(PreparedMessage message) {
         room.sendTo(this, message);
     }
@@ -54,17 +74,29 @@ public final class Membership {
      * {@link RoomOptions#history()}), as the member would have received them live, and returns
      * true; or sends nothing and returns false when the room no longer has everything after it
      * (the member missed too much: give it the whole state instead).
+     *
+     * @param offset the last offset the member received, as the client remembered it
+     * @return true when everything after the offset was sent; false when nothing was
      */
     public boolean replayAfter(Offset offset) {
         return room.replayAfter(this, offset);
     }
 
-    /** Whether {@link #replayAfter} would find everything after the offset. */
+    /**
+     * Whether {@link #replayAfter} would find everything after the offset.
+     *
+     * @param offset the last offset the member received
+     * @return true when the room keeps every entry after it
+     */
     public boolean canReplayAfter(Offset offset) {
         return room.canReplayAfter(offset);
     }
 
-    /** Sends the last {@code count} messages the room delivered (at most what it keeps). */
+    /**
+     * Sends the last {@code count} messages the room delivered (at most what it keeps).
+     *
+     * @param count how many, zero or more; more than the room keeps sends what it keeps
+     */
     public void replayLatest(int count) {
         room.replayLatest(this, count);
     }

@@ -11,14 +11,24 @@ public record Offset(long major, long minor) implements Comparable<Offset> {
     /** Before every message. */
     public static final Offset ZERO = new Offset(0, 0);
 
-    /** Checks that both numbers are non-negative. */
+    /**
+     * Checks that both numbers are non-negative.
+     *
+     * @param major the first number (a Redis stream's milliseconds), zero or more
+     * @param minor the second number (the sequence within it), zero or more
+     */
     public Offset {
         if (major < 0 || minor < 0) {
             throw new IllegalArgumentException("an offset is two non-negative numbers");
         }
     }
 
-    /** Parses {@code 123-4}; null for anything else (a client may send anything). */
+    /**
+     * Parses {@code 123-4}; null for anything else (a client may send anything).
+     *
+     * @param text what a client sent, possibly null
+     * @return the offset, or null when the text is not two non-negative numbers joined by {@code -}
+     */
     public static Offset parse(String text) {
         if (text == null || text.length() > 41) {
             return null;
@@ -36,7 +46,12 @@ public record Offset(long major, long minor) implements Comparable<Offset> {
         }
     }
 
-    /** Whether this comes after the other. */
+    /**
+     * Whether this comes after the other.
+     *
+     * @param other the offset to compare with, not null
+     * @return true when this is strictly later in the log
+     */
     public boolean isAfter(Offset other) {
         return compareTo(other) > 0;
     }

@@ -21,7 +21,13 @@ public final class PresenceBook {
     /** Lower-case name to the id of the member holding it. */
     private final Map<String, Long> names = new HashMap<>();
 
-    /** Applies a request; returns the change at that offset, or null when nothing changed. */
+    /**
+     * Applies a request; returns the change at that offset, or null when nothing changed.
+     *
+     * @param request the join, name or leave to apply
+     * @param offset the place the broker gives the change in the log
+     * @return the change, or null when nothing changed (a second join, the name the member has already, a leave of someone absent)
+     */
     public PresenceChange apply(PresenceRequest request, Offset offset) {
         Member current = members.get(request.memberId());
         switch (request.kind()) {
@@ -60,7 +66,11 @@ public final class PresenceBook {
         }
     }
 
-    /** Starts again from what a broker's server says is the room's presence. */
+    /**
+     * Starts again from what a broker's server says is the room's presence.
+     *
+     * @param everyone the members in joining order; replaces the book's whole content
+     */
     public void reset(List<Member> everyone) {
         members.clear();
         names.clear();
@@ -72,7 +82,11 @@ public final class PresenceBook {
         }
     }
 
-    /** Follows a change someone else applied (another node, through the broker's server). */
+    /**
+     * Follows a change someone else applied (another node, through the broker's server).
+     *
+     * @param change a change placed in the room's log
+     */
     public void follow(PresenceChange change) {
         if (change.before() != null) {
             members.remove(change.before().id());
@@ -92,6 +106,10 @@ public final class PresenceBook {
      * What a server-side script needs to apply {@link #unique}'s rule itself: the wanted name cut
      * to {@code maxLength}, and cut for a suffix of 2, 3 and 4 characters ({@code " 2"},
      * {@code " 10"}, {@code " 100"}), each followed by its lower-case key.
+     *
+     * @param wanted the name asked for
+     * @param maxLength the room's {@link RoomOptions#maxNameLength()}
+     * @return eight strings: four names, each followed by its lower-case key
      */
     public static List<String> nameCandidates(String wanted, int maxLength) {
         String base = truncate(wanted == null ? "" : wanted.strip(), maxLength);
@@ -106,7 +124,11 @@ public final class PresenceBook {
         return out;
     }
 
-    /** Everyone, in joining order. */
+    /**
+     * Everyone, in joining order.
+     *
+     * @return a copy, possibly empty
+     */
     public List<Member> members() {
         return new ArrayList<>(members.values());
     }

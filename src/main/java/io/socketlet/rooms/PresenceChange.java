@@ -12,17 +12,29 @@ package io.socketlet.rooms;
  */
 public record PresenceChange(Offset offset, Member before, Member after, String reason) implements RoomEntry {
 
-    /** Whether a member came (there was no member before). */
+    /**
+     * Whether a member came (there was no member before).
+     *
+     * @return true when {@link #before()} is null
+     */
     public boolean joined() {
         return before == null;
     }
 
-    /** Whether a member left (there is no member after). */
+    /**
+     * Whether a member left (there is no member after).
+     *
+     * @return true when {@link #after()} is null
+     */
     public boolean left() {
         return after == null;
     }
 
-    /** The member concerned, as it is after the change (or was, when it left). */
+    /**
+     * The member concerned, as it is after the change (or was, when it left).
+     *
+     * @return {@link #after()}, or {@link #before()} when the member left; never null
+     */
     public Member member() {
         return after != null ? after : before;
     }

@@ -93,12 +93,20 @@ public final class Room {
         });
     }
 
-    /** The room's name, unique on its {@link Rooms}. */
+    /**
+     * The room's name, unique on its {@link Rooms}.
+     *
+     * @return the name given to {@link Rooms#room}
+     */
     public String name() {
         return name;
     }
 
-    /** How the room behaves. */
+    /**
+     * How the room behaves.
+     *
+     * @return the options the room was created with
+     */
     public RoomOptions options() {
         return options;
     }
@@ -108,6 +116,8 @@ public final class Room {
      * before anything else the room sends it: the place for a welcome and a replay. The room's
      * log then says the member came ({@link PresenceChange#joined()}), without a name.
      *
+     * @param socket an open connection; joining it again while a member here does nothing
+     * @param onJoined runs once with the new membership, in the room's order
      * @throws RoomFullException when the room holds {@link RoomOptions#maxMembers()} connections on this node
      */
     public void join(WebSocket socket, Consumer<Membership> onJoined) throws RoomFullException {
@@ -139,6 +149,9 @@ public final class Room {
      * Gives the member a name, or a new one: the broker makes it unique in the room ignoring
      * case ({@code Ada}, {@code Ada 2}) and cuts it to {@link RoomOptions#maxNameLength()}; the
      * log then carries the change. Does nothing for a connection that is not a member here.
+     *
+     * @param socket a member's connection on this node
+     * @param wanted the name asked for; the one given may differ
      */
     public void name(WebSocket socket, String wanted) {
         serial.submit(() -> {
@@ -149,22 +162,41 @@ public final class Room {
         });
     }
 
-    /** Takes the connection out of the room; idempotent. The log says it left, with the reason. */
+    /**
+     * Takes the connection out of the room; idempotent. The log says it left, with the reason.
+     *
+     * @param socket the connection; one that is not a member is ignored
+     * @param reason why it left, as others see it in {@link PresenceChange#reason()}
+     */
     public void leave(WebSocket socket, String reason) {
         serial.submit(() -> remove(socket, reason));
     }
 
-    /** Broadcasts text to every member on every node. */
+    /**
+     * Broadcasts text to every member on every node.
+     *
+     * @param text the message
+     */
     public void broadcast(String text) {
         broadcast(text, null);
     }
 
-    /** Broadcasts text to every member on every node but {@code except} (its author, say; may be null). */
+    /**
+     * Broadcasts text to every member on every node but {@code except} (its author, say; may be null).
+     *
+     * @param text the message
+     * @param except the connection that does not receive it, or null for none
+     */
     public void broadcast(String text, WebSocket except) {
         serial.submit(() -> rooms.broker().publish(name, RoomMessage.text(text, idOf(except))));
     }
 
-    /** Broadcasts a binary message (copied now) to every member on every node but {@code except}. */
+    /**
+     * Broadcasts a binary message (copied now) to every member on every node but {@code except}.
+     *
+     * @param data the bytes from position to limit; the position is not moved
+     * @param except the connection that does not receive it, or null for none
+     */
     public void broadcast(ByteBuffer data, WebSocket except) {
         RoomMessage message = RoomMessage.binary(data, 0);
         serial.submit(() -> rooms.broker().publish(name, new RoomMessage(null, idOf(except), false, message.payload())));
@@ -174,6 +206,9 @@ public final class Room {
      * Sends text to one connection, in order with what the room sends it (after the broadcasts
      * submitted before); a member is subject to the slow-member policy, another connection
      * simply gets it.
+     *
+     * @param socket the receiver, a member or not
+     * @param text the message
      */
     public void send(WebSocket socket, String text) {
         serial.submit(() -> {
@@ -186,27 +221,49 @@ public final class Room {
         });
     }
 
-    /** Runs the task in the room's order (after the work submitted before it), never concurrently with the room. */
+    /**
+     * Runs the task in the room's order (after the work submitted before it), never concurrently with the room.
+     *
+     * @param task the work; an exception it throws is logged and the room goes on
+     */
     public void execute(Runnable task) {
         serial.submit(task);
     }
 
-    /** This node's member for the connection, in the room's order only (else null may be stale). */
+    /**
+     * This node's member for the connection, in the room's order only (else null may be stale).
+     *
+     * @param socket the connection
+     * @return its membership here, or null when it is not a member on this node
+     */
     public Membership membership(WebSocket socket) {
         return locals.get(socket);
     }
 
-    /** Everyone in the room on every node, in joining order, as the log has said so far. In the room's order only. */
+    /**
+     * Everyone in the room on every node, in joining order, as the log has said so far. In the room's order only.
+     *
+     * @return a snapshot copy, possibly empty
+     */
     public List<Member> members() {
         return new ArrayList<>(everyone.values());
     }
 
-    /** The member with that id, on any node, in the room's order only; null if not in the room. */
+    /**
+     * The member with that id, on any node, in the room's order only; null if not in the room.
+     *
+     * @param id a member id, as in {@link Member#id()}
+     * @return the member, or null
+     */
     public Member member(long id) {
         return everyone.get(id);
     }
 
-    /** The offset of the last entry delivered here ({@link Offset#ZERO} before the first), in the room's order only. */
+    /**
+     * The offset of the last entry delivered here ({@link Offset#ZERO} before the first), in the room's order only.
+     *
+     * @return the offset, never null
+     */
     public Offset lastOffset() {
         return last;
     }
@@ -215,6 +272,8 @@ public final class Room {
      * Sends to every member on this node, in the room's order, without going through the log
      * (other nodes do not see it): for what each node derives from the log itself, such as a
      * notice that its copy of a picture was trimmed.
+     *
+     * @param message what every local member receives
      */
     public void sendLocally(PreparedMessage message) {
         serial.submit(() -> {
@@ -224,29 +283,49 @@ public final class Room {
         });
     }
 
-    /** Everyone in the room on every node, as the room's next task sees them. */
+    /**
+     * Everyone in the room on every node, as the room's next task sees them.
+     *
+     * @return completes, in the room's order, with a snapshot of the members in joining order
+     */
     public CompletableFuture<List<Member>> membersLater() {
         CompletableFuture<List<Member>> result = new CompletableFuture<>();
         serial.submit(() -> result.complete(List.copyOf(everyone.values())));
         return result;
     }
 
-    /** How many are in the room on every node (as the log has said so far). */
+    /**
+     * How many are in the room on every node (as the log has said so far).
+     *
+     * @return the count, zero or more
+     */
     public int memberCount() {
         return memberCount;
     }
 
-    /** How many of them have a name. */
+    /**
+     * How many of them have a name.
+     *
+     * @return the count, zero or more
+     */
     public int namedCount() {
         return namedCount;
     }
 
-    /** Connections in the room on this node. */
+    /**
+     * Connections in the room on this node.
+     *
+     * @return the count, zero or more
+     */
     public int localCount() {
         return places.get();
     }
 
-    /** Messages skipped for members over {@link RoomOptions#maxQueuedBytes()} under {@link SlowMemberPolicy#DROP_MESSAGES}. */
+    /**
+     * Messages skipped for members over {@link RoomOptions#maxQueuedBytes()} under {@link SlowMemberPolicy#DROP_MESSAGES}.
+     *
+     * @return the total since the room was created
+     */
     public long droppedMessages() {
         return dropped.get();
     }

@@ -6,6 +6,10 @@ package io.socketlet.rooms;
  */
 public sealed interface RoomEntry permits RoomMessage, PresenceChange {
 
-    /** Its place in the log; null for an entry delivered on this node only, while the broker was unreachable. */
+    /**
+     * Its place in the log; null for an entry delivered on this node only, while the broker was unreachable.
+     *
+     * @return the offset, or null for an entry delivered on this node only
+     */
     Offset offset();
 }

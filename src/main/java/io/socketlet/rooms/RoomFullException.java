@@ -13,7 +13,11 @@ public final class RoomFullException extends Exception {
         this.maxMembers = maxMembers;
     }
 
-    /** The most members the room takes. */
+    /**
+     * The most members the room takes.
+     *
+     * @return the room's {@link RoomOptions#maxMembers()}
+     */
     public int maxMembers() {
         return maxMembers;
     }

@@ -14,12 +14,24 @@ import io.socketlet.PreparedMessage;
  */
 public interface RoomListener {
 
-    /** A broadcast; returns what the local members receive (by default the message itself), or null for nothing. */
+    /**
+     * A broadcast; returns what the local members receive (by default the message itself), or null for nothing.
+     *
+     * @param room the room whose log it is
+     * @param message the broadcast, at its offset
+     * @return what local members receive (its author excepted), or null to send nothing
+     */
     default PreparedMessage onMessage(Room room, RoomMessage message) {
         return message.prepared();
     }
 
-    /** Someone came, took or changed a name, or left; returns what the local members receive, or null (the default). */
+    /**
+     * Someone came, took or changed a name, or left; returns what the local members receive, or null (the default).
+     *
+     * @param room the room whose log it is
+     * @param change the change, at its offset
+     * @return what local members receive, or null to send nothing
+     */
     default PreparedMessage onPresence(Room room, PresenceChange change) {
         return null;
     }

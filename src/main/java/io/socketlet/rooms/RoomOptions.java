@@ -22,7 +22,15 @@ package io.socketlet.rooms;
 public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy slowMembers, int history,
                           int maxNameLength) {
 
-    /** Checks every value: a positive member cap and queue bound, a policy, a history of zero or more, names of at least 8. */
+    /**
+     * Checks every value: a positive member cap and queue bound, a policy, a history of zero or more, names of at least 8.
+     *
+     * @param maxMembers at least 1
+     * @param maxQueuedBytes in bytes, at least 1
+     * @param slowMembers not null
+     * @param history zero or more entries
+     * @param maxNameLength in code points, at least 8
+     */
     public RoomOptions {
         if (maxMembers < 1) {
             throw new IllegalArgumentException("maxMembers must be positive, was " + maxMembers);
@@ -41,32 +49,61 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
         }
     }
 
-    /** 1000 members, 512 KiB queued, slow members closed, 100 entries of history, names of 24. */
+    /**
+     * 1000 members, 512 KiB queued, slow members closed, 100 entries of history, names of 24.
+     *
+     * @return the default options
+     */
     public static RoomOptions defaults() {
         return new RoomOptions(1000, 512 * 1024, SlowMemberPolicy.CLOSE, 100, 24);
     }
 
-    /** A copy with this {@link #maxMembers()}. */
+    /**
+     * A copy with this {@link #maxMembers()}.
+     *
+     * @param value at least 1; default 1000
+     * @return a new options value; this one is unchanged
+     */
     public RoomOptions maxMembers(int value) {
         return new RoomOptions(value, maxQueuedBytes, slowMembers, history, maxNameLength);
     }
 
-    /** A copy with this {@link #maxQueuedBytes()}. */
+    /**
+     * A copy with this {@link #maxQueuedBytes()}.
+     *
+     * @param value in bytes, at least 1; default 512 KiB
+     * @return a new options value; this one is unchanged
+     */
     public RoomOptions maxQueuedBytes(long value) {
         return new RoomOptions(maxMembers, value, slowMembers, history, maxNameLength);
     }
 
-    /** A copy with this {@link #slowMembers()}. */
+    /**
+     * A copy with this {@link #slowMembers()}.
+     *
+     * @param value not null; default {@link SlowMemberPolicy#CLOSE}
+     * @return a new options value; this one is unchanged
+     */
     public RoomOptions slowMembers(SlowMemberPolicy value) {
         return new RoomOptions(maxMembers, maxQueuedBytes, value, history, maxNameLength);
     }
 
-    /** A copy with this {@link #history()}. */
+    /**
+     * A copy with this {@link #history()}.
+     *
+     * @param value entries, zero or more; default 100
+     * @return a new options value; this one is unchanged
+     */
     public RoomOptions history(int value) {
         return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, value, maxNameLength);
     }
 
-    /** A copy with this {@link #maxNameLength()}. */
+    /**
+     * A copy with this {@link #maxNameLength()}.
+     *
+     * @param value code points, at least 8; default 24
+     * @return a new options value; this one is unchanged
+     */
     public RoomOptions maxNameLength(int value) {
         return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, history, value);
     }

@@ -19,7 +19,11 @@ public final class Rooms implements AutoCloseable {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final AtomicLong memberIds = new AtomicLong();
 
-    /** Rooms whose messages and presence go through this broker (LocalBroker for one node, RedisBroker for several). */
+    /**
+     * Rooms whose messages and presence go through this broker (LocalBroker for one node, RedisBroker for several).
+     *
+     * @param broker the broker, owned by these rooms from now on: {@link #close()} closes it
+     */
     public Rooms(Broker broker) {
         if (broker == null) {
             throw new IllegalArgumentException("a broker is required (LocalBroker for one node)");
@@ -27,12 +31,20 @@ public final class Rooms implements AutoCloseable {
         this.broker = broker;
     }
 
-    /** Rooms on this node only. */
+    /**
+     * Rooms on this node only.
+     *
+     * @return rooms over a new {@link LocalBroker}
+     */
     public static Rooms inMemory() {
         return new Rooms(new LocalBroker());
     }
 
-    /** The broker the rooms share. */
+    /**
+     * The broker the rooms share.
+     *
+     * @return the broker given at construction
+     */
     public Broker broker() {
         return broker;
     }
@@ -40,6 +52,11 @@ public final class Rooms implements AutoCloseable {
     /**
      * The room of that name, created on first use with these options and listener (later calls
      * get the same room, whatever they pass).
+     *
+     * @param name the room's name, the same on every node
+     * @param options used only when the room is created
+     * @param listener used only when the room is created
+     * @return the room, the same object for the same name
      */
     public Room room(String name, RoomOptions options, RoomListener listener) {
         if (name == null || name.isEmpty() || name.length() > 200) {

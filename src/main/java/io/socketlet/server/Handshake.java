@@ -30,6 +30,9 @@ public final class Handshake {
      * Whether the request asks for a WebSocket at all, so that it is validated (and refused with a
      * reason if broken) rather than served as an ordinary GET: an {@code Upgrade: websocket}
      * header, or any of the {@code Sec-WebSocket-*} handshake headers.
+     *
+     * @param request the request's copied headers
+     * @return true when the request should be judged as a handshake
      */
     public static boolean isWebSocketRequest(HandshakeRequest request) {
         return isWebSocketRequest(request::headers);
@@ -39,6 +42,9 @@ public final class Handshake {
      * The same test over any header source (all values of a header by name, empty if absent), so
      * the servlet can make it on the container's request before copying anything: a plain GET
      * pays for no handshake snapshot.
+     *
+     * @param headers all values of a header by name, never null
+     * @return true when the request should be judged as a handshake
      */
     public static boolean isWebSocketRequest(Function<String, List<String>> headers) {
         List<String> upgrade = headers.apply("Upgrade");
@@ -53,6 +59,9 @@ public final class Handshake {
      *
      * @param method the HTTP method
      * @param httpVersion the request's protocol, such as {@code HTTP/1.1}
+     * @param request the request's headers and path, as copied from the container
+     * @param settings the endpoint's settings: limits, origins, protocols, subprotocols, compression
+     * @return the acceptance with its response headers, or the refusal with its status and reason
      */
     public static HandshakeDecision negotiate(String method, String httpVersion, HandshakeRequest request,
                                               WebSocketSettings settings) {

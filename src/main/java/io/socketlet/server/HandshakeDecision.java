@@ -55,47 +55,83 @@ public final class HandshakeDecision {
         return new HandshakeDecision(200, "OK", headers, ProtocolVersion.RFC6455, subprotocol, extensions, deflate);
     }
 
-    /** Whether the handshake succeeded: 101, or 200 for an RFC 8441 extended CONNECT. */
+    /**
+     * Whether the handshake succeeded: 101, or 200 for an RFC 8441 extended CONNECT.
+     *
+     * @return true for 101 or 200
+     */
     public boolean accepted() {
         return status == 101 || status == 200;
     }
 
-    /** Whether the connection is an HTTP/2 stream (RFC 8441) rather than an upgraded HTTP/1.1 socket. */
+    /**
+     * Whether the connection is an HTTP/2 stream (RFC 8441) rather than an upgraded HTTP/1.1 socket.
+     *
+     * @return true when the status is 200
+     */
     public boolean extendedConnect() {
         return status == 200;
     }
 
-    /** 101 when accepted (200 for an RFC 8441 extended CONNECT); otherwise 400, 403, 426 or 503. */
+    /**
+     * 101 when accepted (200 for an RFC 8441 extended CONNECT); otherwise 400, 403, 426 or 503.
+     *
+     * @return the HTTP status to answer with
+     */
     public int status() {
         return status;
     }
 
-    /** For a refusal, the one-line reason sent as the response body. */
+    /**
+     * For a refusal, the one-line reason sent as the response body.
+     *
+     * @return the reason; for an acceptance, the status text ({@code Switching Protocols} or {@code OK})
+     */
     public String reason() {
         return reason;
     }
 
-    /** Headers to set on the response, in order. */
+    /**
+     * Headers to set on the response, in order.
+     *
+     * @return the headers by name, in the order to set them; possibly empty
+     */
     public Map<String, String> headers() {
         return headers;
     }
 
-    /** The road taken; null for a refusal. */
+    /**
+     * The road taken; null for a refusal.
+     *
+     * @return the version, or null for a refusal
+     */
     public ProtocolVersion version() {
         return version;
     }
 
-    /** The subprotocol selected, or the empty string. */
+    /**
+     * The subprotocol selected, or the empty string.
+     *
+     * @return the name, never null
+     */
     public String subprotocol() {
         return subprotocol;
     }
 
-    /** The extensions accepted, as answered in {@code Sec-WebSocket-Extensions}. */
+    /**
+     * The extensions accepted, as answered in {@code Sec-WebSocket-Extensions}.
+     *
+     * @return the extensions, read-only; empty when none was accepted
+     */
     public List<String> extensions() {
         return extensions;
     }
 
-    /** The permessage-deflate agreement, or null when the connection is not compressed. */
+    /**
+     * The permessage-deflate agreement, or null when the connection is not compressed.
+     *
+     * @return the agreement, or null
+     */
     public PerMessageDeflate.Agreement deflate() {
         return deflate;
     }

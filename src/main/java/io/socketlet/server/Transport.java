@@ -14,6 +14,8 @@ public interface Transport {
      * Starts delivering input to the listener. From here on the listener's methods are called
      * one at a time (never concurrently with each other), on container threads. Writes are
      * allowed from this call on.
+     *
+     * @param listener receives the socket's input, end and failure
      */
     void start(TransportListener listener);
 
@@ -23,6 +25,9 @@ public interface Transport {
      * callback runs when all bytes were handed to the container, possibly inline before this
      * method returns, or fails if the socket failed or was closed. The transport does not
      * keep the buffers after the callback.
+     *
+     * @param buffers written from position to limit, in array order
+     * @param callback told once, when the write completed or failed
      */
     void write(ByteBuffer[] buffers, WriteCallback callback);
 
@@ -32,6 +37,8 @@ public interface Transport {
      * Servlet API, where a container may run one event of a socket at a time (Tomcat does), so
      * the write's completion waits for the callback to return. Decides whether blocking on a send
      * inside a callback may wait or must fail fast.
+     *
+     * @return true when a write can complete while a callback runs
      */
     default boolean completesWritesDuringCallbacks() {
         return false;
@@ -47,13 +54,19 @@ public interface Transport {
          * Bytes arrived. The buffer is lent for the duration of the call only (it may be a
          * scratch buffer shared by many connections): the listener may modify its contents in
          * place (to unmask), and must copy whatever it needs later.
+         *
+         * @param data the bytes from position to limit
          */
         void onRead(ByteBuffer data);
 
         /** The peer closed its side (EOF). No more reads follow. */
         void onEndOfInput();
 
-        /** The socket failed (reset, timeout, container shutdown). No more reads follow. */
+        /**
+         * The socket failed (reset, timeout, container shutdown). No more reads follow.
+         *
+         * @param cause what failed
+         */
         void onFailure(Throwable cause);
     }
 
@@ -70,7 +83,11 @@ public interface Transport {
         /** Every byte of the write was handed to the container. */
         void succeeded();
 
-        /** The write failed; the connection is going away. */
+        /**
+         * The write failed; the connection is going away.
+         *
+         * @param cause what failed
+         */
         void failed(Throwable cause);
     }
 }

@@ -63,6 +63,7 @@ public abstract class WebSocketServlet extends HttpServlet {
     /**
      * Decides whether to take a connection, after the handshake was found valid.
      *
+     * @param request the handshake: path, query, headers, origin, user
      * @return the handler for the new connection, or null to refuse it with 403
      */
     protected abstract WebSocketHandler accept(HandshakeRequest request);
@@ -70,6 +71,8 @@ public abstract class WebSocketServlet extends HttpServlet {
     /**
      * Sets this endpoint's own defaults, before the init-params are applied: a value set here is
      * what the endpoint uses unless {@code web.xml} names the setting. Does nothing by default.
+     *
+     * @param settings the builder, at the engine's defaults; set values on it
      */
     protected void defaults(WebSocketSettings.Builder settings) {
     }
@@ -77,6 +80,8 @@ public abstract class WebSocketServlet extends HttpServlet {
     /**
      * Adjusts the settings in code after the init-params were applied: a value set here wins over
      * {@code web.xml}. Does nothing by default.
+     *
+     * @param settings the builder, holding the defaults and init-params; set values on it
      */
     protected void configure(WebSocketSettings.Builder settings) {
     }
@@ -117,7 +122,11 @@ public abstract class WebSocketServlet extends HttpServlet {
         return settings.build();
     }
 
-    /** This endpoint's settings, as built at init. */
+    /**
+     * This endpoint's settings, as built at init.
+     *
+     * @return the settings; available once {@code init} has run
+     */
     protected final WebSocketSettings settings() {
         return endpoint.settings();
     }

@@ -182,12 +182,21 @@ public final class RedisBroker implements Broker {
      * {@code redis://:password@host:port}). Returns at once: the connection is made in the
      * background, and until it is, rooms work on this node only (said at ERROR if the first try
      * fails).
+     *
+     * @param redisUri the server, {@code redis://} or {@code rediss://}
+     * @return the broker, possibly not connected yet
      */
     public static RedisBroker connect(String redisUri) {
         return connect(redisUri, DEFAULT_HEARTBEAT);
     }
 
-    /** Like {@link #connect(String)}, with how often this node says it is alive (every node should use the same). */
+    /**
+     * Like {@link #connect(String)}, with how often this node says it is alive (every node should use the same).
+     *
+     * @param redisUri the server, {@code redis://} or {@code rediss://}
+     * @param heartbeat how often, the same on every node ({@link #DEFAULT_HEARTBEAT} when not given)
+     * @return the broker, possibly not connected yet
+     */
     public static RedisBroker connect(String redisUri, Duration heartbeat) {
         RedisBroker broker = new RedisBroker(RedisURI.create(redisUri), heartbeat);
         broker.connectNow(0);
@@ -199,17 +208,29 @@ public final class RedisBroker implements Broker {
         return nodeId;
     }
 
-    /** Broadcasts and presence changes delivered on this node only because Redis could not be reached. */
+    /**
+     * Broadcasts and presence changes delivered on this node only because Redis could not be reached.
+     *
+     * @return the total since the broker started
+     */
     public long unreplicated() {
         return unreplicated.get();
     }
 
-    /** Times Redis became unreachable. */
+    /**
+     * Times Redis became unreachable.
+     *
+     * @return the count since the broker started
+     */
     public long outages() {
         return outages.get();
     }
 
-    /** Whether the node is connected to Redis now. */
+    /**
+     * Whether the node is connected to Redis now.
+     *
+     * @return true while the last command or read reached Redis
+     */
     public boolean isConnected() {
         StatefulRedisConnection<String, byte[]> c = commands;
         synchronized (this) {
