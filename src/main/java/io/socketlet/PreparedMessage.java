@@ -1,6 +1,6 @@
 package io.socketlet;
 
-import io.socketlet.protocol.PreparedFrames;
+import io.socketlet.internal.protocol.PreparedFrames;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

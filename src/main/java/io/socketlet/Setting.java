@@ -1,6 +1,6 @@
 package io.socketlet;
 
-import io.socketlet.protocol.HeaderTokens;
+import io.socketlet.internal.protocol.HeaderTokens;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,8 +9,8 @@ import static io.socketlet.Setting.Kind.SIZE;
 
 import io.socketlet.WebSocketSettings.Builder;
 import io.socketlet.WebSocketSettings.TransportMode;
-import io.socketlet.protocol.HeaderTokens;
-import io.socketlet.protocol.OriginPolicy;
+import io.socketlet.internal.protocol.HeaderTokens;
+import io.socketlet.internal.protocol.OriginPolicy;
 
 import java.time.Duration;
 import java.util.Collections;

@@ -8,7 +8,7 @@ import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
 import io.socketlet.it.Frame;
 import io.socketlet.it.RawWebSocketClient;
-import io.socketlet.server.EndpointMetricsMXBean;
+import io.socketlet.internal.server.EndpointMetricsMXBean;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.socketlet.it.Frame;
-import io.socketlet.protocol.CloseStatus;
-import io.socketlet.protocol.FrameDecoder;
-import io.socketlet.protocol.MessageInflater;
-import io.socketlet.protocol.MessageListener;
-import io.socketlet.protocol.ProtocolException;
+import io.socketlet.internal.protocol.CloseStatus;
+import io.socketlet.internal.protocol.FrameDecoder;
+import io.socketlet.internal.protocol.MessageInflater;
+import io.socketlet.internal.protocol.MessageListener;
+import io.socketlet.internal.protocol.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

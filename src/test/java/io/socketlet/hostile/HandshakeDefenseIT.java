@@ -9,7 +9,7 @@ import io.socketlet.it.ContainerKind;
 import io.socketlet.it.Frame;
 import io.socketlet.it.RawHttp;
 import io.socketlet.it.RawWebSocketClient;
-import io.socketlet.server.EndpointMetricsMXBean;
+import io.socketlet.internal.server.EndpointMetricsMXBean;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

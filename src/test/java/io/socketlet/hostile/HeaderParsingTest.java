@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketlet.HandshakeRequest;
 import io.socketlet.WebSocketSettings;
-import io.socketlet.protocol.HeaderTokens;
-import io.socketlet.server.Handshake;
-import io.socketlet.server.HandshakeDecision;
+import io.socketlet.internal.protocol.HeaderTokens;
+import io.socketlet.internal.server.Handshake;
+import io.socketlet.internal.server.HandshakeDecision;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.ArrayList;

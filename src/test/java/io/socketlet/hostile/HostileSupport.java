@@ -2,7 +2,7 @@ package io.socketlet.hostile;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.socketlet.server.EndpointMetricsMXBean;
+import io.socketlet.internal.server.EndpointMetricsMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
 import io.socketlet.it.Frame;
-import io.socketlet.server.EndpointMetricsMXBean;
+import io.socketlet.internal.server.EndpointMetricsMXBean;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.socketlet.bench.jmh;
 
-import io.socketlet.protocol.CloseStatus;
-import io.socketlet.protocol.FrameDecoder;
-import io.socketlet.protocol.MessageListener;
+import io.socketlet.internal.protocol.CloseStatus;
+import io.socketlet.internal.protocol.FrameDecoder;
+import io.socketlet.internal.protocol.MessageListener;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -1,6 +1,6 @@
 package io.socketlet.bench.jmh;
 
-import io.socketlet.protocol.FrameEncoder;
+import io.socketlet.internal.protocol.FrameEncoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

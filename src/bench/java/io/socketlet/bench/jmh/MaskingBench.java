@@ -1,6 +1,6 @@
 package io.socketlet.bench.jmh;
 
-import io.socketlet.protocol.Masking;
+import io.socketlet.internal.protocol.Masking;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -1,6 +1,6 @@
 package io.socketlet.bench.jmh;
 
-import io.socketlet.protocol.Utf8Validator;
+import io.socketlet.internal.protocol.Utf8Validator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

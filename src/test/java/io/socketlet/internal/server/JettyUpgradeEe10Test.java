@@ -1,0 +1,18 @@
+package io.socketlet.internal.server;
+
+import jakarta.servlet.http.HttpServlet;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+
+/** {@link JettyUpgradeTest} on Jetty 12.1's ee10 environment (Servlet 6.0). */
+class JettyUpgradeEe10Test extends JettyUpgradeTest {
+
+    @Override
+    Handler contextServing(HttpServlet servlet) {
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(new ServletHolder(servlet), "/*");
+        return context;
+    }
+}
