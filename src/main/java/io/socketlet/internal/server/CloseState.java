@@ -64,8 +64,6 @@ final class CloseState {
 
     /** Changed under this object's lock; volatile so that the per-message {@link #isOpen} check takes no lock. */
     private volatile Phase phase = Phase.OPEN;
-    /** Our close frame (or echo) is in the send queue: no data may follow it. */
-    private boolean closeQueued;
     /** Our close frame was handed to the container. */
     private boolean closeWritten;
     /** The peer's close frame arrived. */
@@ -107,7 +105,6 @@ final class CloseState {
         phase = Phase.CLOSING;
         this.code = code;
         this.reason = reason;
-        closeQueued = true;
         closeDeadline = deadline;
         return true;
     }
@@ -128,7 +125,6 @@ final class CloseState {
         lingerAfterWrite |= inputBroken;
         if (phase == Phase.OPEN) {
             phase = Phase.CLOSING;
-            closeQueued = true;
             closeDeadline = deadline;
             return FailAction.SEND_CLOSE;
         }
@@ -147,7 +143,6 @@ final class CloseState {
             phase = Phase.CLOSING;
             code = peerCode;
             reason = peerReason;
-            closeQueued = true;
             closeDeadline = deadline;
             return PeerCloseAction.ANSWER;
         }
@@ -208,7 +203,7 @@ final class CloseState {
 
     @Override
     public synchronized String toString() {
-        return phase + (closeQueued ? " closeQueued" : "") + (closeWritten ? " closeWritten" : "")
+        return phase + (closeWritten ? " closeWritten" : "")
                 + (peerClosed ? " peerClosed" : "") + (failed ? " failed " + code : "");
     }
 }

@@ -626,9 +626,6 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         return state.isOpen();
     }
 
-    boolean isClosed() {
-        return state.phase() == CloseState.Phase.CLOSED;
-    }
 
     @Override
     public long bufferedAmount() {
