@@ -84,6 +84,17 @@ abstract class NginxTlsBrowserChecks extends BrowserChecks {
                 page().toString().replaceFirst("^http", "ws") + "chat");
         assertEquals(Boolean.FALSE, outcome.get("opened"), "the cross-origin WebSocket never opened: " + outcome);
         assertEquals(1006L, outcome.get("code"), outcome::toString);
+        // The container logs a request once its response is done, which can be a moment after
+        // the browser has already seen the refusal.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!server.requests().contains("GET /chat HTTP/1.1 403") && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         assertTrue(server.requests().contains("GET /chat HTTP/1.1 403"),
                 "the container refused it with 403: " + server.requests());
     }
