@@ -56,6 +56,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * members, and joins the others as soon as Redis answers. Each node refreshes a liveness key every
  * heartbeat (2 s by default), valid for three; members of a node whose key expired (a killed node)
  * leave its rooms with reason "node gone", whichever live node notices first.
+ *
+ * <p><b>Threads.</b> Rooms hear their logs on a few delivery threads of the broker's own
+ * ({@link RoomDelivery}), one room at a time in order, never on Lettuce's event loop: a room
+ * listener that takes its time holds up its own room only, not Redis I/O for the others.
  */
 public final class RedisBroker implements Broker {
 
@@ -75,6 +79,8 @@ public final class RedisBroker implements Broker {
     private final long nodeId = 1 + new SecureRandom().nextInt((1 << 20) - 1);
     private final String nodeKey = NODE_PREFIX + nodeId;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** Where rooms hear their logs: never Lettuce's event loop (a slow listener would hold up all of Redis I/O). */
+    private final RoomDelivery delivery = new RoomDelivery("socketlet-rooms node " + nodeId);
     private final AtomicLong publishCounter = new AtomicLong();
     private final AtomicLong unreplicated = new AtomicLong();
     private final AtomicLong outages = new AtomicLong();
@@ -478,12 +484,12 @@ public final class RedisBroker implements Broker {
 
     @Override
     public AutoCloseable subscribe(String room, int history, Subscriber subscriber) {
-        Subscription s = new Subscription(room, history, subscriber);
+        Subscription s = new Subscription(room, history, delivery.lane(subscriber));
         if (subscriptions.putIfAbsent(room, s) != null) {
             throw new IllegalStateException("room " + room + " is subscribed already on this node");
         }
         if (commands == null) {
-            subscriber.start(List.of(), List.of()); // alone until Redis answers
+            s.subscriber.start(List.of(), List.of()); // alone until Redis answers
         } else {
             snapshot(s, false);
         }
@@ -633,6 +639,7 @@ public final class RedisBroker implements Broker {
         subscriptions.clear();
         client.shutdownAsync(0, 2, TimeUnit.SECONDS);
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+        delivery.close();
     }
 
     @Override
@@ -649,6 +656,7 @@ public final class RedisBroker implements Broker {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing the Redis client", e);
         }
+        delivery.close();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -242,5 +243,52 @@ class RedisBrokerIT {
         onB.broadcast("hello");
         await("crossed", () -> ada.sent().contains("hello") && alan.sent().contains("hello"));
         assertEquals(List.of("hello"), bob.sent());
+    }
+
+    @Test
+    void aListenerThatTakesItsTimeHoldsUpNeitherOtherRoomsNorTheNodesPresence() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        CountDownLatch asleep = new CountDownLatch(1);
+        List<String> listenerThreads = new CopyOnWriteArrayList<>();
+        Room slowOnA = a.room("slow", RoomOptions.defaults(), new RoomListener() {
+            @Override
+            public PreparedMessage onMessage(Room room, RoomMessage message) {
+                listenerThreads.add(Thread.currentThread().getName());
+                asleep.countDown();
+                try {
+                    Thread.sleep(5000); // application code that blocks: far past the liveness window (700 ms)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return message.prepared();
+            }
+        });
+        Room slowOnB = room(b, "slow");
+        Room fastOnA = room(a, "fast");
+        Room fastOnB = room(b, "fast");
+        FakeSocket ada = join(fastOnA, "ada");
+        FakeSocket sleeper = join(slowOnA, "sleeper");
+        awaitEquals(1, fastOnB::memberCount, "B sees ada");
+        awaitEquals(1, slowOnB::memberCount, "B sees the sleeper");
+
+        slowOnB.broadcast("take your time");
+        assertTrue(asleep.await(10, TimeUnit.SECONDS), "A's slow listener got the message");
+        long sent = System.nanoTime();
+        fastOnB.broadcast("meanwhile");
+        long deadline = sent + TimeUnit.SECONDS.toNanos(2);
+        while (!ada.sent().contains("meanwhile") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+        assertTrue(ada.sent().contains("meanwhile"),
+                "another room of the node heard B within 2 s while a listener slept 5 s (waited " + millis + " ms)");
+        Thread.sleep(2000); // three liveness windows: had the node stopped beating, B would have let its members go
+        assertEquals(1, fastOnB.memberCount(), "A's members are still present on B: " + logs.get(1));
+        assertEquals(1, slowOnB.memberCount(), "A's members are still present on B: " + logs.get(1));
+        await("the slow room delivered too", () -> sleeper.sent().contains("take your time"));
+        assertTrue(listenerThreads.stream().allMatch(n -> n.startsWith("socketlet-rooms node ")),
+                "listeners run on the broker's delivery threads, not Lettuce's: " + listenerThreads);
     }
 }
