@@ -10,12 +10,15 @@ import io.socketlet.demo.ChatServlet;
 import io.socketlet.it.ContainerKind;
 import io.socketlet.it.Containers;
 import io.socketlet.it.JdkClient;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,6 +182,22 @@ class ClusterIT {
                 assertEquals(got.path("sid").asText(), segments.path(0).path("sid").asText());
                 assertEquals(got.path("offset").asText(), history.path("offset").asText());
             }
+        }
+    }
+
+    @Test
+    void everyNodeShowsItsLinkToRedisOnJmx() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        List<ObjectName> ours = new ArrayList<>();
+        for (ObjectName name : jmx.queryNames(new ObjectName("io.socketlet:type=RedisBroker,*"), null)) {
+            if (("127.0.0.1:" + redis.port()).equals(jmx.getAttribute(name, "Redis"))) {
+                ours.add(name);
+            }
+        }
+        assertEquals(3, ours.size(), "one MBean per node: " + ours);
+        for (ObjectName name : ours) {
+            assertEquals(true, jmx.getAttribute(name, "Connected"), name.toString());
+            assertTrue((Integer) jmx.getAttribute(name, "Rooms") >= 1, name + ": the canvas at least");
         }
     }
 }

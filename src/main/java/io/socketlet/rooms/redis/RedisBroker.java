@@ -81,6 +81,9 @@ public final class RedisBroker implements Broker {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** Where rooms hear their logs: never Lettuce's event loop (a slow listener would hold up all of Redis I/O). */
     private final RoomDelivery delivery = new RoomDelivery("socketlet-rooms node " + nodeId);
+    private final RedisBrokerMBean mbean;
+    /** Closed with the broker: meter binders, so their meters go with it. */
+    private final List<AutoCloseable> closeWith = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong publishCounter = new AtomicLong();
     private final AtomicLong unreplicated = new AtomicLong();
     private final AtomicLong outages = new AtomicLong();
@@ -171,6 +174,7 @@ public final class RedisBroker implements Broker {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, uri);
+        this.mbean = new RedisBrokerMBean(this, redisAddress());
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // While disconnected, fail at once: the room delivers locally instead of waiting.
@@ -205,6 +209,7 @@ public final class RedisBroker implements Broker {
      */
     public static RedisBroker connect(String redisUri, Duration heartbeat) {
         RedisBroker broker = new RedisBroker(RedisURI.create(redisUri), heartbeat);
+        broker.mbean.register(); // io.socketlet:type=RedisBroker,node=N until close()
         broker.connectNow(0);
         return broker;
     }
@@ -242,6 +247,52 @@ public final class RedisBroker implements Broker {
         synchronized (this) {
             return c != null && c.isOpen() && !down;
         }
+    }
+
+    /**
+     * How long Redis has been unreachable, in the outage under way: the loss window open now.
+     *
+     * @return the time since the outage began; zero while connected
+     */
+    public Duration currentOutage() {
+        synchronized (this) {
+            return down ? Duration.ofNanos(System.nanoTime() - downSinceNanos) : Duration.ZERO;
+        }
+    }
+
+    /** Rooms this node reads. */
+    int rooms() {
+        return subscriptions.size();
+    }
+
+    /** Entries handed to the rooms that their listeners have not taken yet. */
+    long deliveriesWaiting() {
+        return delivery.waiting();
+    }
+
+    /** {@code host:port} of the Redis server. */
+    String redisAddress() {
+        return uri.getHost() + ":" + uri.getPort();
+    }
+
+    /** Closes this too when the broker closes (a meter binder, whose meters go with the broker). */
+    void whenClosed(AutoCloseable closeable) {
+        closeWith.add(closeable);
+        if (closed) {
+            closeAttached();
+        }
+    }
+
+    private void closeAttached() {
+        mbean.unregister();
+        for (AutoCloseable c : closeWith) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing " + c, e);
+            }
+        }
+        closeWith.clear();
     }
 
     // ---- connecting ----
@@ -640,6 +691,7 @@ public final class RedisBroker implements Broker {
         client.shutdownAsync(0, 2, TimeUnit.SECONDS);
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         delivery.close();
+        closeAttached();
     }
 
     @Override
@@ -657,6 +709,7 @@ public final class RedisBroker implements Broker {
             LOG.log(System.Logger.Level.DEBUG, "closing the Redis client", e);
         }
         delivery.close();
+        closeAttached();
     }
 
     @Override

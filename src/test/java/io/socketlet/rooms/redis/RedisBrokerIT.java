@@ -1,8 +1,11 @@
 package io.socketlet.rooms.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.socketlet.PreparedMessage;
 import io.socketlet.cluster.RedisServer;
 import io.socketlet.demo.FakeSocket;
@@ -13,6 +16,7 @@ import io.socketlet.rooms.RoomListener;
 import io.socketlet.rooms.RoomMessage;
 import io.socketlet.rooms.RoomOptions;
 import io.socketlet.rooms.Rooms;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +25,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -290,5 +296,62 @@ class RedisBrokerIT {
         await("the slow room delivered too", () -> sleeper.sent().contains("take your time"));
         assertTrue(listenerThreads.stream().allMatch(n -> n.startsWith("socketlet-rooms node ")),
                 "listeners run on the broker's delivery threads, not Lettuce's: " + listenerThreads);
+    }
+
+    @Test
+    void theLossWindowAndRedisHealthShowOnJmxAndMicrometerThroughARedisOutage() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = room(a, "watched");
+        Room onB = room(b, "watched");
+        FakeSocket ada = join(onA, "ada");
+        awaitEquals(1, onB::memberCount, "B sees ada");
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.socketlet:type=RedisBroker,node=" + a.broker().nodeId());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new RedisBrokerMeterBinder(broker(a)).bindTo(registry);
+        Tags node = Tags.of("node", Long.toString(a.broker().nodeId()));
+        assertEquals(true, jmx.getAttribute(name, "Connected"));
+        assertEquals(0L, jmx.getAttribute(name, "Outages"));
+        assertEquals(0L, jmx.getAttribute(name, "Unreplicated"));
+        assertEquals(0L, jmx.getAttribute(name, "CurrentOutageMillis"));
+        assertEquals(1, jmx.getAttribute(name, "Rooms"));
+        assertEquals("127.0.0.1:" + redis.port(), jmx.getAttribute(name, "Redis"));
+        assertEquals(1.0, registry.get("socketlet.redis.connected").tags(node).gauge().value());
+
+        redis.stop();
+        for (int i = 0; i < 3; i++) {
+            onA.broadcast("during " + i);
+        }
+        await("ada got them here", () -> ada.sent().size() == 3);
+        await("JMX says Redis is unreachable", () -> !(Boolean) attribute(jmx, name, "Connected"));
+        Thread.sleep(300);
+        assertEquals(1L, jmx.getAttribute(name, "Outages"));
+        assertTrue((Long) jmx.getAttribute(name, "Unreplicated") >= 3, "the three broadcasts, at least");
+        assertTrue((Long) jmx.getAttribute(name, "CurrentOutageMillis") >= 300, "the outage under way, as it lasts");
+        assertEquals(0.0, registry.get("socketlet.redis.connected").tags(node).gauge().value());
+        assertEquals(1.0, registry.get("socketlet.redis.outages").tags(node).functionCounter().count());
+        assertTrue(registry.get("socketlet.redis.unreplicated").tags(node).functionCounter().count() >= 3);
+        assertTrue(registry.get("socketlet.redis.outage.duration").tags(node).gauge().value() >= 0.3);
+
+        redis.startAgain();
+        await("JMX says Redis is back", () -> (Boolean) attribute(jmx, name, "Connected"));
+        assertEquals(0L, jmx.getAttribute(name, "CurrentOutageMillis"));
+        assertEquals(1L, jmx.getAttribute(name, "Outages"), "one outage, counted once");
+        assertEquals(1.0, registry.get("socketlet.redis.connected").tags(node).gauge().value());
+        assertEquals(0.0, registry.get("socketlet.redis.outage.duration").tags(node).gauge().value());
+
+        a.close();
+        assertFalse(jmx.isRegistered(name), "closing the broker unregisters its MBean");
+        assertTrue(registry.find("socketlet.redis.connected").tags(node).meters().isEmpty(), "and removes its meters");
+    }
+
+    private static Object attribute(MBeanServer jmx, ObjectName name, String attribute) {
+        try {
+            return jmx.getAttribute(name, attribute);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }
