@@ -149,7 +149,7 @@
           break;
         case 'left':
           updatePresence(m);
-          notice(m.name + ' left');
+          notice(m.name + ' left' + (m.reason === 'node gone' ? ' (their server stopped answering)' : ''));
           break;
         case 'message':
           showMessage(m);

@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
  *          "limits":{"name":24,"text":500,"members":1000},"resumed":false}
  *         {"type":"joined","offset":"0-42","id":7,"name":"Ada","count":3}
  *         {"type":"renamed","offset":"0-43","id":7,"from":"Ada","name":"Ada L.","count":3}
- *         {"type":"left","offset":"0-44","id":7,"name":"Ada","count":2}
+ *         {"type":"left","offset":"0-44","id":7,"name":"Ada","reason":"closed","count":2}
  *         {"type":"message","offset":"0-45","id":7,"name":"Ada","text":"hello","time":1700000000000}
  *         {"type":"error","error":"..."}
  * </pre>
@@ -128,7 +128,9 @@ public final class ChatRoom {
             } else if (after != null && after.isNamed()) {
                 event = Json.object("renamed").put("id", after.id()).put("from", before.name()).put("name", after.name());
             } else if (after == null && before.isNamed()) {
-                event = Json.object("left").put("id", before.id()).put("name", before.name());
+                // The reason says how: "closed", "too slow", "node gone" (its server died)...
+                event = Json.object("left").put("id", before.id()).put("name", before.name())
+                        .put("reason", change.reason() == null ? "" : change.reason());
             } else {
                 return null; // a watcher came or went: not news in a chat
             }
