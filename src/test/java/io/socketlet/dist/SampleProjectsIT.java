@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Set;
+import java.util.jar.JarFile;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -41,6 +46,27 @@ class SampleProjectsIT {
         }
         assertTrue(entries(jar.resolveSibling(ENGINE_JAR.replace(".jar", "-javadoc.jar")))
                 .contains("io/socketlet/server/WebSocketServlet.html"), "the javadoc documents WebSocketServlet");
+    }
+
+    /**
+     * On the module path the jar is the module {@code io.socketlet} (its manifest's
+     * Automatic-Module-Name), not a name the JDK derives from the file name ("socketlet"), so a
+     * user's {@code module-info} can say {@code requires io.socketlet;} whatever the file is called.
+     */
+    @Test
+    void theEngineJarIsTheModuleIoSocketlet() throws IOException {
+        Path jar = Paths.get(System.getProperty("socketlet.jar"));
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertEquals("io.socketlet", file.getManifest().getMainAttributes().getValue("Automatic-Module-Name"),
+                    "Automatic-Module-Name in " + jar + "'s manifest");
+        }
+        Set<ModuleReference> modules = ModuleFinder.of(jar).findAll();
+        assertEquals(1, modules.size(), modules::toString);
+        ModuleDescriptor module = modules.iterator().next().descriptor();
+        assertEquals("io.socketlet", module.name(), "the module name the JDK gives the jar");
+        assertTrue(module.isAutomatic(), "an automatic module (no module-info)");
+        assertTrue(module.packages().containsAll(Set.of("io.socketlet", "io.socketlet.server", "io.socketlet.rooms")),
+                "the API packages are in the module: " + module.packages());
     }
 
     @Test
