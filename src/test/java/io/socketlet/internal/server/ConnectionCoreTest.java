@@ -344,6 +344,64 @@ class ConnectionCoreTest {
         assertEquals("echo", t.frames().get(0).text());
     }
 
+    /**
+     * On a transport that completes writes while our callback runs (Jetty's socket), a write
+     * the container has not finished yet is simply waited for. Before 0fc8763 this join threw
+     * IllegalStateException and the connection closed with 1011 (ConnectionCoreIT[JETTY] in a
+     * full run: "expected a TEXT frame, got CLOSE ... 1011").
+     */
+    @Test
+    void joinInsideACallbackWaitsForAWriteTheContainerCompletesMeanwhile() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RecordingHandler recorder = new RecordingHandler();
+        recorder.onText = (socket, text) -> {
+            socket.sendText("echo " + text).join();
+            seen.add("joined");
+        };
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.HELD);
+        t.completesWritesDuringCallbacks(true);
+        inThread(() -> receive(t, clientText("a")));
+        // The container's own thread finishes the write while the callback is still in join().
+        assertTrue(eventually(() -> t.heldWrites() == 1 || !recorder.errors.isEmpty()), "the echo reached the socket");
+        t.releaseHeldWrites();
+        assertTrue(eventually(() -> seen.size() == 1 || !recorder.closes.isEmpty()), recorder.events::toString);
+        assertEquals(List.of("joined"), seen, recorder.events::toString);
+        assertEquals(List.of("echo a"), t.frames().stream().map(Frame::text).toList(), "no 1011: " + t.frames());
+    }
+
+    /**
+     * A write another thread has under way (a broadcast) holds the drain when a callback joins
+     * its own reply: that writer takes the reply along, so the join waits for it, even on the
+     * Servlet API road. Before 0fc8763 it threw and the connection closed with 1011.
+     */
+    @Test
+    void joinInsideACallbackWaitsForAWriteUnderWayOnAnotherThread() throws InterruptedException {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RecordingHandler recorder = new RecordingHandler();
+        recorder.onText = (socket, text) -> {
+            socket.sendText("echo " + text).join();
+            seen.add("joined");
+        };
+        FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.INLINE);
+        t.completion(Completion.GATED);
+        Thread broadcaster = new Thread(() -> connectionOf(t).sendText("broadcast"), "test-broadcaster");
+        broadcaster.setDaemon(true);
+        threads.add(broadcaster);
+        broadcaster.start();
+        assertTrue(eventually(() -> t.writeCount() == 1), "the broadcast's write is under way");
+        Thread reader = new Thread(() -> receive(t, clientText("a")), "test-reader");
+        reader.setDaemon(true);
+        threads.add(reader);
+        reader.start();
+        // Let the broadcast's write return once the callback waits in join() (or has given up).
+        assertTrue(eventually(() -> reader.getState() == Thread.State.TIMED_WAITING
+                || reader.getState() == Thread.State.WAITING || reader.getState() == Thread.State.TERMINATED));
+        t.openGate();
+        reader.join(5_000);
+        assertEquals(List.of("joined"), seen, recorder.events::toString);
+        assertEquals(List.of("broadcast", "echo a"), t.frames().stream().map(Frame::text).toList(), "no 1011: " + t.frames());
+    }
+
     @Test
     void joinInsideOnOpenFailsFastInsteadOfWaitingForTheTransport() {
         AtomicReference<Throwable> thrown = new AtomicReference<>();

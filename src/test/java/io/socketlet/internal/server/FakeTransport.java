@@ -7,9 +7,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +33,12 @@ final class FakeTransport implements Transport {
         /** Not until the test calls {@link #completeHeldWrite()}: a peer that does not read. */
         HELD,
         /** Failed at once, as a reset socket does. */
-        FAIL
+        FAIL,
+        /**
+         * Inline, but {@code write} does not return before the test calls {@link #openGate()}:
+         * a write under way on the sender's thread. Later writes complete inline.
+         */
+        GATED
     }
 
     private final Object lock = new Object();
@@ -46,7 +53,9 @@ final class FakeTransport implements Transport {
         t.setDaemon(true);
         return t;
     });
+    private final CountDownLatch gate = new CountDownLatch(1);
     private volatile Completion completion;
+    private volatile boolean completesWritesDuringCallbacks;
     private volatile boolean closed;
     private volatile TransportListener listener;
     private volatile int firstWriteDepth = -1;
@@ -58,6 +67,16 @@ final class FakeTransport implements Transport {
 
     void completion(Completion completion) {
         this.completion = completion;
+    }
+
+    /** Whether this transport says it completes writes while a callback runs (as Jetty's socket does); false by default, as the Servlet API. */
+    void completesWritesDuringCallbacks(boolean value) {
+        this.completesWritesDuringCallbacks = value;
+    }
+
+    @Override
+    public boolean completesWritesDuringCallbacks() {
+        return completesWritesDuringCallbacks;
     }
 
     @Override
@@ -116,8 +135,25 @@ final class FakeTransport implements Transport {
                 outstanding.set(false);
                 callback.failed(new IOException("Connection reset by peer"));
             }
+            case GATED -> {
+                try {
+                    if (!gate.await(10, TimeUnit.SECONDS)) {
+                        throw new AssertionError("the test never opened the gate");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                outstanding.set(false);
+                callback.succeeded();
+            }
             default -> throw new AssertionError(how);
         }
+    }
+
+    /** Lets a {@link Completion#GATED} write return, completed; writes from now on complete inline. */
+    void openGate() {
+        completion = Completion.INLINE;
+        gate.countDown();
     }
 
     /** Completes the oldest held write; false if none was held. */
