@@ -20,7 +20,7 @@ class LifecycleIT {
 
     @RegisterExtension
     static final ContainerPool SERVERS = new ContainerPool(Containers.deployment("/socketlet")
-            .servlet("idle", TestEndpoints.Echo.class, "/idle", Map.of("idleTimeout", "1s", "pingInterval", "0", "closeTimeout", "500ms"))
+            .servlet("idle", TestEndpoints.Echo.class, "/idle", Map.of("idleTimeout", "2s", "pingInterval", "0", "closeTimeout", "500ms"))
             .servlet("pinging", TestEndpoints.Echo.class, "/pinging", Map.of("pingInterval", "300ms", "idleTimeout", "0"))
             .servlet("command", TestEndpoints.CloseOnCommand.class, "/command",
                     Map.of("closeTimeout", "500ms", "pingInterval", "0")));
@@ -28,18 +28,22 @@ class LifecycleIT {
     @BothContainers
     void closesAnIdleConnectionWith1001(ContainerKind kind) throws Exception {
         try (RawWebSocketClient c = RawWebSocketClient.connect(SERVERS.get(kind).ws("/idle"))) {
-            // Traffic every 400 ms keeps a 1 s idle timeout from firing...
-            for (int i = 0; i < 4; i++) {
+            // Traffic every 400 ms for longer than the 2 s idle timeout keeps it from firing (a
+            // stall of 1.6 s on a loaded machine still leaves it quiet)...
+            long lastSent = 0;
+            for (int i = 0; i < 6; i++) {
+                lastSent = System.nanoTime();
                 c.send(Frame.text("tick " + i));
                 c.expectText("tick " + i);
                 Thread.sleep(400);
             }
-            // ...and silence lets it fire.
-            long quietSince = System.nanoTime();
+            // ...and silence lets it fire. The server read our last tick after we sent it, so its
+            // 2 s of silence end no earlier than 2 s after that send, whatever the scheduling.
             Frame.Received close = c.readClose(false);
-            long waitedMs = (System.nanoTime() - quietSince) / 1_000_000;
+            long sinceLastSendMs = (System.nanoTime() - lastSent) / 1_000_000;
             assertEquals(1001, close.closeCode(), c.transcript());
-            assertTrue(waitedMs >= 500 && waitedMs < 4000, "idle close came after " + waitedMs + " ms of silence (idleTimeout 1s)");
+            assertTrue(sinceLastSendMs >= 2000 && sinceLastSendMs < 6000,
+                    "idle close came " + sinceLastSendMs + " ms after our last message (idleTimeout 2s)");
             c.send(Frame.close(1001, ""));
             c.expectTcpClosed(Duration.ofSeconds(3));
         }
