@@ -1,6 +1,5 @@
-package io.socketlet.internal.server;
+package io.socketlet;
 
-import io.socketlet.HandshakeRequest;
 import io.socketlet.internal.protocol.HeaderTokens;
 
 import java.net.InetSocketAddress;
@@ -13,23 +12,26 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A handshake request built in a test: headers added line by line (a name added twice is two
- * header lines, as a client may send them), names matched without regard to case.
+ * A handshake request built in a test, as a container would hand it over: headers added line by
+ * line (a name added twice is two header lines, as a client may send them), names matched
+ * without regard to case. The one fake of {@link HandshakeRequest} for every test package.
  */
-final class FakeHandshakeRequest implements HandshakeRequest {
+public final class FakeHandshakeRequest implements HandshakeRequest {
 
     private final Map<String, List<String>> headers = new LinkedHashMap<>();
     private String path = "/chat";
     private String query = "";
     private boolean secure;
+    private Map<String, List<String>> queryParameters = Map.of();
+    private InetSocketAddress remoteAddress = InetSocketAddress.createUnresolved("192.0.2.7", 50123);
 
     /** A request with no headers at all. */
-    static FakeHandshakeRequest empty() {
+    public static FakeHandshakeRequest empty() {
         return new FakeHandshakeRequest();
     }
 
     /** The example request of RFC 6455 section 1.3 (minus Origin): valid as it stands. */
-    static FakeHandshakeRequest rfcExample() {
+    public static FakeHandshakeRequest rfcExample() {
         return new FakeHandshakeRequest()
                 .header("Host", "server.example.com")
                 .header("Upgrade", "websocket")
@@ -39,34 +41,45 @@ final class FakeHandshakeRequest implements HandshakeRequest {
     }
 
     /** Adds one header line. */
-    FakeHandshakeRequest header(String name, String value) {
+    public FakeHandshakeRequest header(String name, String value) {
         headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
         return this;
     }
 
     /** Replaces every line of the header with this one. */
-    FakeHandshakeRequest set(String name, String value) {
+    public FakeHandshakeRequest set(String name, String value) {
         remove(name);
         return header(name, value);
     }
 
-    FakeHandshakeRequest remove(String name) {
+    public FakeHandshakeRequest remove(String name) {
         headers.remove(name.toLowerCase(Locale.ROOT));
         return this;
     }
 
-    FakeHandshakeRequest path(String path) {
+    public FakeHandshakeRequest path(String path) {
         this.path = path;
         return this;
     }
 
-    FakeHandshakeRequest query(String query) {
+    public FakeHandshakeRequest query(String query) {
         this.query = query;
         return this;
     }
 
-    FakeHandshakeRequest secure(boolean secure) {
+    public FakeHandshakeRequest secure(boolean secure) {
         this.secure = secure;
+        return this;
+    }
+
+    /** The query's parameters as the container parsed them (not derived from {@link #query(String)}). */
+    public FakeHandshakeRequest queryParameters(Map<String, List<String>> parameters) {
+        this.queryParameters = parameters;
+        return this;
+    }
+
+    public FakeHandshakeRequest remoteAddress(InetSocketAddress address) {
+        this.remoteAddress = address;
         return this;
     }
 
@@ -99,7 +112,7 @@ final class FakeHandshakeRequest implements HandshakeRequest {
 
     @Override
     public Map<String, List<String>> queryParameters() {
-        return Map.of();
+        return queryParameters;
     }
 
     @Override
@@ -115,7 +128,7 @@ final class FakeHandshakeRequest implements HandshakeRequest {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return InetSocketAddress.createUnresolved("192.0.2.7", 50123);
+        return remoteAddress;
     }
 
     @Override

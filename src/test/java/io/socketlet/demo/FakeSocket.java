@@ -2,6 +2,7 @@ package io.socketlet.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.HandshakeRequest;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocket;
@@ -227,58 +228,7 @@ public final class FakeSocket implements WebSocket {
 
     @Override
     public HandshakeRequest handshake() {
-        Map<String, List<String>> params = query;
-        return new HandshakeRequest() {
-            @Override
-            public String path() {
-                return "/fake";
-            }
-
-            @Override
-            public String query() {
-                return "";
-            }
-
-            @Override
-            public String header(String name) {
-                return null;
-            }
-
-            @Override
-            public List<String> headers(String name) {
-                return List.of();
-            }
-
-            @Override
-            public Map<String, List<String>> headers() {
-                return Map.of();
-            }
-
-            @Override
-            public Map<String, List<String>> queryParameters() {
-                return params;
-            }
-
-            @Override
-            public List<String> subprotocols() {
-                return List.of();
-            }
-
-            @Override
-            public boolean secure() {
-                return false;
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                return FakeSocket.this.remoteAddress();
-            }
-
-            @Override
-            public java.security.Principal userPrincipal() {
-                return null;
-            }
-        };
+        return FakeHandshakeRequest.empty().path("/fake").queryParameters(query).remoteAddress(remoteAddress());
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
+import io.socketlet.it.ContainerPool;
 import io.socketlet.it.Frame;
 import io.socketlet.it.RawWebSocketClient;
 import io.socketlet.internal.server.EndpointMetricsMXBean;
@@ -47,7 +48,7 @@ class ChurnIT {
     private static final int PARALLEL = 4;
 
     @RegisterExtension
-    static final KindPool SERVERS = new KindPool("churn", d -> d
+    static final ContainerPool SERVERS = ContainerPool.perKind("churn", d -> d
             .servlet("churn", Probe.class, "/churn", Map.of("pingInterval", "0", "closeTimeout", "1s")));
 
     /** Ways a client leaves. */
@@ -63,7 +64,7 @@ class ChurnIT {
         var server = SERVERS.get(kind);
         URI uri = server.ws("/churn"); // no id: the Probe keeps no record per churned connection
         EndpointMetricsMXBean m = HostileSupport.metrics(SERVERS.contextPath(kind), "churn");
-        try (WireClient sentinel = WireClient.connect(URI.create(server.ws("/churn") + "?id=sentinel-" + kind))) {
+        try (RawWebSocketClient sentinel = RawWebSocketClient.connect(URI.create(server.ws("/churn") + "?id=sentinel-" + kind))) {
             // Warm up, one way of leaving at a time (so the pools grow to their working size, and a
             // way of leaving that upsets the counters shows by name).
             Map<Exit, String> warmUp = new EnumMap<>(Exit.class);
@@ -98,8 +99,8 @@ class ChurnIT {
                     () -> "threads left after churn: before " + threads0 + "\nafter " + HostileSupport.nonPoolThreads());
             assertEquals(timers0, HostileSupport.threadsNamed("socketlet-timer"), "timer threads");
             sentinel.send(Frame.text("still served"));
-            Frame.Received echo = sentinel.read(Duration.ofSeconds(5));
-            assertNotNull(echo, sentinel.log());
+            Frame.Received echo = sentinel.readOrEnd(Duration.ofSeconds(5));
+            assertNotNull(echo, sentinel.transcript());
             assertEquals("still served", echo.text());
 
             // Counters: every accepted handshake ends in exactly one close, counted by its code.
@@ -208,44 +209,42 @@ class ChurnIT {
             default -> {
             }
         }
-        WireClient c = WireClient.connect(uri);
+        RawWebSocketClient c = RawWebSocketClient.connect(uri);
         try {
             switch (exit) {
                 case CLEAN -> {
                     c.send(Frame.close(1000, "bye"));
                     Frame.Received close = c.readUntilClose(Duration.ofSeconds(5));
                     if (close == null || close.closeCode() != 1000) {
-                        throw new AssertionError("clean close answered with " + close + "\n" + c.log());
+                        throw new AssertionError("clean close answered with " + close + "\n" + c.transcript());
                     }
-                    if (!c.closedWithin(Duration.ofSeconds(5))) {
-                        throw new AssertionError("server kept TCP open after the close handshake\n" + c.log());
+                    if (!c.tcpClosedWithin(Duration.ofSeconds(5))) {
+                        throw new AssertionError("server kept TCP open after the close handshake\n" + c.transcript());
                     }
                 }
                 case FIN -> c.close();
                 case FIN_MID_FRAME -> {
-                    c.sendRaw(HALF_FRAME);
+                    c.sendRaw(HALF_FRAME, 0);
                     c.close();
                 }
                 case RST -> {
-                    c.socket.setSoLinger(true, 0);
-                    c.close();
+                    c.resetConnection();
                 }
                 case RST_MID_FRAME -> {
-                    c.sendRaw(HALF_FRAME);
-                    c.socket.setSoLinger(true, 0);
-                    c.close();
+                    c.sendRaw(HALF_FRAME, 0);
+                    c.resetConnection();
                 }
                 case HALF_OPEN -> {
-                    c.socket.shutdownOutput();
-                    if (!c.closedWithin(Duration.ofSeconds(5))) {
-                        throw new AssertionError("server kept a half-closed connection open for 5 s\n" + c.log());
+                    c.halfClose();
+                    if (!c.tcpClosedWithin(Duration.ofSeconds(5))) {
+                        throw new AssertionError("server kept a half-closed connection open for 5 s\n" + c.transcript());
                     }
                 }
                 case ECHO_THEN_FIN -> {
                     c.send(Frame.text("echo"));
-                    Frame.Received echo = c.read(Duration.ofSeconds(5));
+                    Frame.Received echo = c.readOrEnd(Duration.ofSeconds(5));
                     if (echo == null || !"echo".equals(echo.text())) {
-                        throw new AssertionError("no echo: " + echo + "\n" + c.log());
+                        throw new AssertionError("no echo: " + echo + "\n" + c.transcript());
                     }
                     c.close();
                 }

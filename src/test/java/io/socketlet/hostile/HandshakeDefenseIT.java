@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
+import io.socketlet.it.ContainerPool;
 import io.socketlet.it.Frame;
 import io.socketlet.it.RawHttp;
 import io.socketlet.it.RawWebSocketClient;
@@ -43,7 +44,7 @@ class HandshakeDefenseIT {
     private static final Duration T = Duration.ofSeconds(5);
 
     @RegisterExtension
-    static final KindPool SERVERS = new KindPool("handshake", d -> d
+    static final ContainerPool SERVERS = ContainerPool.perKind("handshake", d -> d
             .servlet("same", Probe.class, "/same", Map.of("pingInterval", "0"))
             .servlet("any", Probe.class, "/any", Map.of("pingInterval", "0", "allowedOrigins", "*"))
             .servlet("listed", Probe.class, "/listed", Map.of("pingInterval", "0", "allowedOrigins", "http://a.test, https://b.test:8443"))
@@ -211,10 +212,10 @@ class HandshakeDefenseIT {
         }
         long ms = HostileSupport.elapsedMs(start);
         assertTrue(ms < 3000, "refusing took " + ms + " ms (" + outcome + ")");
-        try (WireClient c = WireClient.connect(URI.create(SERVERS.get(kind).ws("/same") + "?id=after-big-header"))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(URI.create(SERVERS.get(kind).ws("/same") + "?id=after-big-header"))) {
             c.send(Frame.text("ok"));
-            Frame.Received echo = c.read(T);
-            assertNotNull(echo, c.log());
+            Frame.Received echo = c.readOrEnd(T);
+            assertNotNull(echo, c.transcript());
             assertEquals("ok", echo.text());
         }
     }
@@ -224,13 +225,13 @@ class HandshakeDefenseIT {
     @BothContainers
     void connectionsPastTheCapGet503WithRetryAfter(ContainerKind kind) throws Exception {
         URI uri = URI.create(SERVERS.get(kind).ws("/capped") + "?id=cap");
-        List<WireClient> open = new ArrayList<>();
+        List<RawWebSocketClient> open = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                WireClient c = WireClient.connect(uri);
+                RawWebSocketClient c = RawWebSocketClient.connect(uri);
                 open.add(c);
                 c.send(Frame.text("hello " + i));
-                assertNotNull(c.read(T), c.log()); // open on the server, not just answered
+                assertNotNull(c.readOrEnd(T), c.transcript()); // open on the server, not just answered
             }
             RawHttp.Response fourth = handshake(kind, "/capped", List.of());
             assertRefused(fourth, 503, "connections");
@@ -247,7 +248,7 @@ class HandshakeDefenseIT {
                 }
             }), "a slot frees up after a close");
         } finally {
-            for (WireClient c : open) {
+            for (RawWebSocketClient c : open) {
                 c.close();
             }
         }

@@ -3,19 +3,14 @@ package io.socketlet.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socketlet.HandshakeRequest;
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.WebSocketSettings;
 import io.socketlet.internal.protocol.HeaderTokens;
 import io.socketlet.internal.server.Handshake;
 import io.socketlet.internal.server.HandshakeDecision;
-import java.net.InetSocketAddress;
-import java.security.Principal;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -51,75 +46,9 @@ class HeaderParsingTest {
                 "not linear: a parser that backtracks over hostile input");
     }
 
-    /** A handshake request built in the test; header names are case-insensitive. */
-    static final class Request implements HandshakeRequest {
-        private final Map<String, List<String>> headers = new LinkedHashMap<>();
-
-        Request header(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
-            return this;
-        }
-
-        static Request valid() {
-            return new Request()
-                    .header("Host", "127.0.0.1:8080")
-                    .header("Upgrade", "websocket")
-                    .header("Connection", "Upgrade")
-                    .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-                    .header("Sec-WebSocket-Version", "13");
-        }
-
-        @Override
-        public String path() {
-            return "/ws";
-        }
-
-        @Override
-        public String query() {
-            return "";
-        }
-
-        @Override
-        public String header(String name) {
-            List<String> v = headers(name);
-            return v.isEmpty() ? null : v.get(0);
-        }
-
-        @Override
-        public List<String> headers(String name) {
-            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
-        }
-
-        @Override
-        public Map<String, List<String>> headers() {
-            return headers;
-        }
-
-        @Override
-        public Map<String, List<String>> queryParameters() {
-            return Map.of();
-        }
-
-        @Override
-        public List<String> subprotocols() {
-            List<String> l = HeaderTokens.tokenList(header("Sec-WebSocket-Protocol"));
-            return l == null ? List.of() : l;
-        }
-
-        @Override
-        public boolean secure() {
-            return false;
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 40000);
-        }
-
-        @Override
-        public Principal userPrincipal() {
-            return null;
-        }
+    /** A valid upgrade request to add one hostile header line to. */
+    private static FakeHandshakeRequest valid() {
+        return FakeHandshakeRequest.rfcExample().set("Host", "127.0.0.1:8080").path("/ws");
     }
 
     /** Hostile values of about 1 MB, by name. */
@@ -147,7 +76,7 @@ class HeaderParsingTest {
     @MethodSource("hostileValues")
     void aMegabyteHeaderIsRefusedAtOnceByDefault(String name, String what, Supplier<String> value) {
         String v = value.get();
-        Request r = Request.valid().header(name, v);
+        FakeHandshakeRequest r = valid().header(name, v);
         HandshakeDecision d = withinHangGuard(() -> Handshake.negotiate("GET", "HTTP/1.1", r, WebSocketSettings.defaults()));
         assertEquals(400, d.status(), "a " + v.length() + "-char " + name + " with the default maxHeaderLength (4096): " + d);
         assertTrue(d.reason().contains(name) || d.reason().toLowerCase(Locale.ROOT).contains("header"),
@@ -159,7 +88,7 @@ class HeaderParsingTest {
     void aMegabyteHeaderIsParsedInLinearTimeWhenTheLimitAllowsIt(String name, String what, Supplier<String> value) {
         String v = value.get();
         WebSocketSettings settings = WebSocketSettings.builder().maxHeaderLength(4 * MB).subprotocols(List.of("chat")).build();
-        HandshakeDecision d = withinHangGuard(() -> Handshake.negotiate("GET", "HTTP/1.1", Request.valid().header(name, v), settings));
+        HandshakeDecision d = withinHangGuard(() -> Handshake.negotiate("GET", "HTTP/1.1", valid().header(name, v), settings));
         assertTrue(d.status() == 101 || d.status() == 400, "decision " + d);
     }
 
@@ -184,7 +113,7 @@ class HeaderParsingTest {
 
     @Test
     void manyHeaderFieldsAre400() {
-        Request r = Request.valid();
+        FakeHandshakeRequest r = valid();
         for (int i = 0; i < 200; i++) {
             r.header("X-Filler-" + i, "x");
         }
@@ -196,7 +125,7 @@ class HeaderParsingTest {
     @Test
     void manyLinesOfOneHeaderCountTogether() {
         // 2,000 lines of 10 chars each: no line is long, the header is.
-        Request r = Request.valid();
+        FakeHandshakeRequest r = valid();
         for (int i = 0; i < 2000; i++) {
             r.header("Sec-WebSocket-Extensions", "x-ext-" + i);
         }

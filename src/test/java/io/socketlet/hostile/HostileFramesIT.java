@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
+import io.socketlet.it.ContainerPool;
 import io.socketlet.it.Frame;
+import io.socketlet.it.RawWebSocketClient;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HostileFramesIT {
 
     @RegisterExtension
-    static final KindPool SERVERS = new KindPool("frames", d -> d
+    static final ContainerPool SERVERS = ContainerPool.perKind("frames", d -> d
             .servlet("echo", Probe.class, "/echo", Map.of("pingInterval", "0"))
             .servlet("bomb", Probe.class, "/bomb", Map.of("pingInterval", "0", "maxFrameSize", "4M", "maxMessageSize", "64K"))
             .servlet("fragments", Probe.class, "/fragments", Map.of("pingInterval", "0", "maxFragments", "1000")));
@@ -39,24 +41,24 @@ class HostileFramesIT {
     }
 
     /** Reads the server's answer: a close frame with the code and a reason, then TCP closed, all within the time. */
-    private static void expectFailure(WireClient c, int code, long withinMs) throws Exception {
+    private static void expectFailure(RawWebSocketClient c, int code, long withinMs) throws Exception {
         long start = System.nanoTime();
-        Frame.Received close = c.read(Duration.ofMillis(withinMs + 3000));
+        Frame.Received close = c.readOrEnd(Duration.ofMillis(withinMs + 3000));
         long ms = HostileSupport.elapsedMs(start);
-        assertNotNull(close, "TCP ended without a close frame\n" + c.log());
-        assertEquals(Frame.CLOSE, close.opcode(), c.log());
-        assertEquals(code, close.closeCode(), "close code\n" + c.log());
-        assertTrue(!close.closeReason().isEmpty(), "a close " + code + " carries a reason\n" + c.log());
-        assertTrue(ms < withinMs, "the close came after " + ms + " ms (should be at once, < " + withinMs + " ms)\n" + c.log());
-        assertTrue(c.closedWithin(Duration.ofSeconds(3)), "TCP should close after the failure close\n" + c.log());
+        assertNotNull(close, "TCP ended without a close frame\n" + c.transcript());
+        assertEquals(Frame.CLOSE, close.opcode(), c.transcript());
+        assertEquals(code, close.closeCode(), "close code\n" + c.transcript());
+        assertTrue(!close.closeReason().isEmpty(), "a close " + code + " carries a reason\n" + c.transcript());
+        assertTrue(ms < withinMs, "the close came after " + ms + " ms (should be at once, < " + withinMs + " ms)\n" + c.transcript());
+        assertTrue(c.tcpClosedWithin(Duration.ofSeconds(3)), "TCP should close after the failure close\n" + c.transcript());
     }
 
     @BothContainers
     void lengthWithTheTopBitSetIs1002AtOnce(ContainerKind kind) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (WireClient c = WireClient.connect(uri(kind, "/echo", id))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/echo", id))) {
             // FIN+BINARY, MASK+127, 80 00 00 00 00 00 00 00 (2^63), mask key; no payload ever follows.
-            c.sendRaw(Frame.binary(new byte[0]).declaredLength(Long.MIN_VALUE).header());
+            c.sendRaw(Frame.binary(new byte[0]).declaredLength(Long.MIN_VALUE).header(), 0);
             expectFailure(c, 1002, 1500);
         }
         Probe.Event closed = Probe.record(id).await("close", 3000);
@@ -67,8 +69,8 @@ class HostileFramesIT {
     @BothContainers
     void lengthOf2To62Is1009AtOnce(ContainerKind kind) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (WireClient c = WireClient.connect(uri(kind, "/echo", id))) {
-            c.sendRaw(Frame.binary(new byte[0]).declaredLength(1L << 62).header());
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/echo", id))) {
+            c.sendRaw(Frame.binary(new byte[0]).declaredLength(1L << 62).header(), 0);
             expectFailure(c, 1009, 1500);
         }
         Probe.Event closed = Probe.record(id).await("close", 3000);
@@ -78,7 +80,7 @@ class HostileFramesIT {
 
     @BothContainers
     void nonMinimalLengthIs1002(ContainerKind kind) throws Exception {
-        try (WireClient c = WireClient.connect(uri(kind, "/echo", UUID.randomUUID().toString()))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/echo", UUID.randomUUID().toString()))) {
             c.send(Frame.text("short").lengthForm(Frame.LengthForm.FORCE_64));
             expectFailure(c, 1002, 1500);
         }
@@ -102,10 +104,10 @@ class HostileFramesIT {
         }
         byte[] frame = fragments.toByteArray();
         String id = UUID.randomUUID().toString();
-        try (WireClient c = WireClient.connect(SERVERS.get(kind).port(), uri(kind, "/bomb", id),
+        try (RawWebSocketClient c = RawWebSocketClient.connect(SERVERS.get(kind).port(), uri(kind, "/bomb", id),
                 List.of("Sec-WebSocket-Extensions: permessage-deflate"), 0)) {
-            String ext = c.handshake.header("Sec-WebSocket-Extensions");
-            assertTrue(ext != null && ext.contains("permessage-deflate"), "permessage-deflate should be negotiated: " + c.handshake);
+            String ext = c.handshake().header("Sec-WebSocket-Extensions");
+            assertTrue(ext != null && ext.contains("permessage-deflate"), "permessage-deflate should be negotiated: " + c.handshake());
             long allocatedBefore = allocatedByAllThreads();
             long start = System.nanoTime();
             // The server stops reading once it has failed the connection: write from another thread.
@@ -118,12 +120,12 @@ class HostileFramesIT {
                 }
                 return true;
             });
-            Frame.Received close = c.read(Duration.ofSeconds(5));
+            Frame.Received close = c.readOrEnd(Duration.ofSeconds(5));
             long ms = HostileSupport.elapsedMs(start);
-            assertNotNull(close, "TCP ended without a close frame\n" + c.log());
-            assertEquals(1009, close.closeCode(), c.log());
+            assertNotNull(close, "TCP ended without a close frame\n" + c.transcript());
+            assertEquals(1009, close.closeCode(), c.transcript());
             assertTrue(ms < 2000, "1009 came after " + ms + " ms");
-            assertTrue(c.closedWithin(Duration.ofSeconds(3)), "TCP should close after the 1009\n" + c.log());
+            assertTrue(c.tcpClosedWithin(Duration.ofSeconds(3)), "TCP should close after the 1009\n" + c.transcript());
             writer.get(5, TimeUnit.SECONDS);
             long allocated = allocatedByAllThreads() - allocatedBefore;
             assertTrue(allocated < 256L << 20, "the JVM allocated " + (allocated >> 20) + " MiB while refusing a "
@@ -137,7 +139,7 @@ class HostileFramesIT {
     /** Empty continuation frames cost a frame's work each and add nothing: their number is bounded. */
     @BothContainers
     void floodOfEmptyContinuationFramesIs1009(ContainerKind kind) throws Exception {
-        try (WireClient c = WireClient.connect(uri(kind, "/fragments", UUID.randomUUID().toString()))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/fragments", UUID.randomUUID().toString()))) {
             ByteArrayOutputStream flood = new ByteArrayOutputStream();
             flood.writeBytes(Frame.text("").fin(false).bytes());
             for (int i = 0; i < 5000; i++) {
@@ -152,10 +154,10 @@ class HostileFramesIT {
 
     @BothContainers
     void theServerStillServesAfterTheAttacks(ContainerKind kind) throws Exception {
-        try (WireClient c = WireClient.connect(uri(kind, "/echo", UUID.randomUUID().toString()))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/echo", UUID.randomUUID().toString()))) {
             c.send(Frame.text("still here"));
-            Frame.Received echo = c.read(Duration.ofSeconds(5));
-            assertNotNull(echo, c.log());
+            Frame.Received echo = c.readOrEnd(Duration.ofSeconds(5));
+            assertNotNull(echo, c.transcript());
             assertEquals("still here", echo.text());
         }
     }

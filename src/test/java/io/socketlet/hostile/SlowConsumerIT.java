@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
+import io.socketlet.it.ContainerPool;
 import io.socketlet.it.Frame;
+import io.socketlet.it.RawWebSocketClient;
 import io.socketlet.internal.server.EndpointMetricsMXBean;
 import java.net.URI;
 import java.time.Duration;
@@ -32,7 +34,7 @@ class SlowConsumerIT {
     private static final long MAX_BUFFERED = 1 << 20;
 
     @RegisterExtension
-    static final KindPool SERVERS = new KindPool("slow", d -> d
+    static final ContainerPool SERVERS = ContainerPool.perKind("slow", d -> d
             .servlet("flood", Probe.class, "/flood", Map.of("pingInterval", "0", "maxBufferedBytes", "1M",
                     "writeTimeout", "2s", "closeTimeout", "1s"))
             // The default writeTimeout (60 s): only the queue bound can stop a pong pile-up in time.
@@ -48,8 +50,8 @@ class SlowConsumerIT {
         EndpointMetricsMXBean metrics = HostileSupport.metrics(SERVERS.contextPath(kind), "flood");
         String slowId = UUID.randomUUID().toString();
         long heapBefore = HostileSupport.usedHeapAfterGc();
-        try (WireClient other = WireClient.connect(uri(kind, UUID.randomUUID().toString()));
-             WireClient slow = WireClient.connect(SERVERS.get(kind).port(), uri(kind, slowId), List.of(), 4096)) {
+        try (RawWebSocketClient other = RawWebSocketClient.connect(uri(kind, UUID.randomUUID().toString()));
+             RawWebSocketClient slow = RawWebSocketClient.connect(SERVERS.get(kind).port(), uri(kind, slowId), List.of(), 4096)) {
             long start = System.nanoTime();
             slow.send(Frame.text("flood 2000 65536"));
             Probe.Record record = Probe.record(slowId);
@@ -58,9 +60,9 @@ class SlowConsumerIT {
             HostileSupport.awaitOrFail(Duration.ofSeconds(5), () -> record.maxBuffered.get() > 0 || record.sendsFailed.get() > 0,
                     () -> "the flood did not start: " + record);
             other.send(Frame.text("not starved"));
-            Frame.Received echo = other.read(Duration.ofSeconds(5));
-            assertNotNull(echo, other.log());
-            assertEquals("not starved", echo.text(), other.log());
+            Frame.Received echo = other.readOrEnd(Duration.ofSeconds(5));
+            assertNotNull(echo, other.transcript());
+            assertEquals("not starved", echo.text(), other.transcript());
 
             long heapDuring = HostileSupport.usedHeapAfterGc();
             Probe.Event closed = record.await("close", 10_000);
@@ -81,11 +83,11 @@ class SlowConsumerIT {
             assertTrue(growth < 48L << 20, "the heap grew by " + (growth >> 20) + " MiB during a 128 MiB flood to a stalled client");
 
             // The slow client, waking up, finds some data and then the end of the connection.
-            assertTrue(slow.closedWithin(Duration.ofSeconds(5)), "the server should have dropped the slow client\n" + slow.log());
+            assertTrue(slow.tcpClosedWithin(Duration.ofSeconds(5)), "the server should have dropped the slow client\n" + slow.transcript());
 
             other.send(Frame.text("after"));
-            Frame.Received after = other.read(Duration.ofSeconds(5));
-            assertNotNull(after, other.log());
+            Frame.Received after = other.readOrEnd(Duration.ofSeconds(5));
+            assertNotNull(after, other.transcript());
             assertEquals("after", after.text());
         }
         HostileSupport.awaitOrFail(Duration.ofSeconds(5), () -> metrics.getOpenConnections() == 0,
@@ -101,7 +103,7 @@ class SlowConsumerIT {
     @BothContainers
     void aClientThatSendsButNeverReadsIsClosed(ContainerKind kind) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (WireClient slow = WireClient.connect(SERVERS.get(kind).port(), uri(kind, id), List.of(), 4096)) {
+        try (RawWebSocketClient slow = RawWebSocketClient.connect(SERVERS.get(kind).port(), uri(kind, id), List.of(), 4096)) {
             byte[] message = Frame.binary(new byte[60_000]).bytes();
             long start = System.nanoTime();
             CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
@@ -136,7 +138,7 @@ class SlowConsumerIT {
         URI uri = URI.create(SERVERS.get(kind).ws("/pings") + "?id=" + id);
         EndpointMetricsMXBean metrics = HostileSupport.metrics(SERVERS.contextPath(kind), "pings");
         long heapBefore = HostileSupport.usedHeapAfterGc();
-        try (WireClient slow = WireClient.connect(SERVERS.get(kind).port(), uri, List.of(), 4096)) {
+        try (RawWebSocketClient slow = RawWebSocketClient.connect(SERVERS.get(kind).port(), uri, List.of(), 4096)) {
             java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < 1000; i++) {
                 batch.writeBytes(Frame.ping(new byte[125]).bytes());

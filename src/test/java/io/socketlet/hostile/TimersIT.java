@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketlet.it.BothContainers;
 import io.socketlet.it.ContainerKind;
+import io.socketlet.it.ContainerPool;
 import io.socketlet.it.Frame;
+import io.socketlet.it.RawWebSocketClient;
 import io.socketlet.it.RawHttp;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TimersIT {
 
     @RegisterExtension
-    static final KindPool SERVERS = new KindPool("timers", d -> d
+    static final ContainerPool SERVERS = ContainerPool.perKind("timers", d -> d
             .servlet("keepalive", Probe.class, "/keepalive",
                     Map.of("pingInterval", "300ms", "idleTimeout", "1s", "closeTimeout", "500ms"))
             .servlet("silent", Probe.class, "/silent", Map.of("pingInterval", "0", "idleTimeout", "0"))
@@ -51,52 +53,41 @@ class TimersIT {
      * Stays quiet for {@code ms}, answering every ping with a pong and sending nothing else;
      * returns the number of pings. Fails if anything but a ping arrives or TCP ends.
      */
-    private static int answerPingsFor(WireClient c, long ms) throws Exception {
+    private static int answerPingsFor(RawWebSocketClient c, long ms) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         int pings = 0;
-        while (System.nanoTime() < deadline) {
+        while (true) {
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) {
-                break;
+                return pings;
             }
-            c.socket.setSoTimeout((int) left);
-            Frame.Received f;
-            try {
-                c.in.mark(1);
-                if (c.in.read() < 0) {
-                    throw new AssertionError("TCP ended during a quiet period with pings answered, after " + pings + " pings\n" + c.log());
-                }
-                c.in.reset();
-                f = c.read(Duration.ofSeconds(2));
-            } catch (SocketTimeoutException quiet) {
-                break;
-            } catch (SocketException reset) {
-                throw new AssertionError("TCP reset during a quiet period with pings answered, after " + pings + " pings\n" + c.log(), reset);
+            Frame.Received f = c.tryRead(Duration.ofMillis(left)); // fails the test if TCP ends
+            if (f == null) {
+                return pings; // quiet until the deadline
             }
-            assertNotNull(f, "TCP ended after " + pings + " pings\n" + c.log());
-            assertEquals(Frame.PING, f.opcode(), "only pings should come to a quiet client\n" + c.log());
+            assertEquals(Frame.PING, f.opcode(), "only pings should come to a quiet client, after " + pings + " pings\n"
+                    + c.transcript());
             pings++;
             c.send(Frame.pong(f.payload()));
         }
-        return pings;
     }
 
     @BothContainers
     void aQuietClientThatAnswersPingsStaysConnected(ContainerKind kind) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (WireClient c = WireClient.connect(uri(kind, "/keepalive", id))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/keepalive", id))) {
             int pings = answerPingsFor(c, 3500); // three and a half idle timeouts
-            assertTrue(pings >= 4, "pingInterval 300ms over 3.5 s gave only " + pings + " pings\n" + c.log());
+            assertTrue(pings >= 4, "pingInterval 300ms over 3.5 s gave only " + pings + " pings\n" + c.transcript());
             c.send(Frame.text("still open"));
             Frame.Received echo;
             do {
-                echo = c.read(Duration.ofSeconds(3));
-                assertNotNull(echo, c.log());
+                echo = c.readOrEnd(Duration.ofSeconds(3));
+                assertNotNull(echo, c.transcript());
                 if (echo.opcode() == Frame.PING) {
                     c.send(Frame.pong(echo.payload()));
                 }
             } while (echo.opcode() == Frame.PING);
-            assertEquals("still open", echo.text(), c.log());
+            assertEquals("still open", echo.text(), c.transcript());
             assertNull(Probe.record(id).await("close", 0), "no close while the client answered pings: " + Probe.record(id));
             assertTrue(Probe.record(id).events.stream().filter(e -> e.type().equals("pong")).count() >= 4,
                     "the application heard the pongs: " + Probe.record(id));
@@ -106,15 +97,15 @@ class TimersIT {
     @BothContainers
     void aProxyWithAReadTimeoutDoesNotCutAPingedConnection(ContainerKind kind) throws Exception {
         try (ReadTimeoutProxy proxy = new ReadTimeoutProxy(SERVERS.get(kind).port(), 1000);
-             WireClient c = WireClient.connect(proxy.port(), uri(kind, "/keepalive", UUID.randomUUID().toString()), List.of(), 0)) {
+             RawWebSocketClient c = RawWebSocketClient.connect(proxy.port(), uri(kind, "/keepalive", UUID.randomUUID().toString()), List.of(), 0)) {
             int pings = answerPingsFor(c, 3500);
-            assertEquals(0, proxy.cuts(), "the proxy cut the connection after " + pings + " pings\n" + c.log());
-            assertTrue(pings >= 4, "only " + pings + " pings in 3.5 s\n" + c.log());
+            assertEquals(0, proxy.cuts(), "the proxy cut the connection after " + pings + " pings\n" + c.transcript());
+            assertTrue(pings >= 4, "only " + pings + " pings in 3.5 s\n" + c.transcript());
             c.send(Frame.text("through the proxy"));
             Frame.Received echo;
             do {
-                echo = c.read(Duration.ofSeconds(3));
-                assertNotNull(echo, "the proxy cut the connection\n" + c.log());
+                echo = c.readOrEnd(Duration.ofSeconds(3));
+                assertNotNull(echo, "the proxy cut the connection\n" + c.transcript());
                 if (echo.opcode() == Frame.PING) {
                     c.send(Frame.pong(echo.payload()));
                 }
@@ -128,8 +119,8 @@ class TimersIT {
     @BothContainers
     void theProxyCutsAConnectionWithoutPings(ContainerKind kind) throws Exception {
         try (ReadTimeoutProxy proxy = new ReadTimeoutProxy(SERVERS.get(kind).port(), 1000);
-             WireClient c = WireClient.connect(proxy.port(), uri(kind, "/silent", UUID.randomUUID().toString()), List.of(), 0)) {
-            assertTrue(c.closedWithin(Duration.ofSeconds(4)), "the proxy should cut a silent connection after 1 s\n" + c.log());
+             RawWebSocketClient c = RawWebSocketClient.connect(proxy.port(), uri(kind, "/silent", UUID.randomUUID().toString()), List.of(), 0)) {
+            assertTrue(c.tcpClosedWithin(Duration.ofSeconds(4)), "the proxy should cut a silent connection after 1 s\n" + c.transcript());
             assertEquals(1, proxy.cuts());
         }
     }
@@ -142,7 +133,7 @@ class TimersIT {
     @BothContainers
     void aDeadPeerIsDroppedAndReportedAs1006(ContainerKind kind) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (WireClient c = WireClient.connect(uri(kind, "/keepalive", id))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/keepalive", id))) {
             long start = System.nanoTime();
             Probe.Event closed = Probe.record(id).await("close", 6000);
             long ms = HostileSupport.elapsedMs(start);
@@ -152,22 +143,22 @@ class TimersIT {
             assertTrue(ms >= 900 && ms < 4000, "dropped after " + ms + " ms (idleTimeout 1s, closeTimeout 500ms)");
             // What the dead peer would find on waking: pings, the 1001 close, then EOF.
             Frame.Received close = c.readUntilClose(Duration.ofSeconds(3));
-            assertNotNull(close, "the server's 1001 should be in the socket before TCP ended\n" + c.log());
-            assertEquals(1001, close.closeCode(), c.log());
-            assertTrue(c.closedWithin(Duration.ofSeconds(3)), "TCP was dropped\n" + c.log());
+            assertNotNull(close, "the server's 1001 should be in the socket before TCP ended\n" + c.transcript());
+            assertEquals(1001, close.closeCode(), c.transcript());
+            assertTrue(c.tcpClosedWithin(Duration.ofSeconds(3)), "TCP was dropped\n" + c.transcript());
         }
     }
 
     @BothContainers
     void aPeerThatNeverAnswersTheServersCloseIsDroppedAfterCloseTimeout(ContainerKind kind) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (WireClient c = WireClient.connect(uri(kind, "/closing", id))) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/closing", id))) {
             c.send(Frame.text("close 4000 going"));
-            Frame.Received close = c.read(Duration.ofSeconds(3));
-            assertNotNull(close, c.log());
-            assertEquals(4000, close.closeCode(), c.log());
+            Frame.Received close = c.readOrEnd(Duration.ofSeconds(3));
+            assertNotNull(close, c.transcript());
+            assertEquals(4000, close.closeCode(), c.transcript());
             long start = System.nanoTime();
-            assertTrue(c.closedWithin(Duration.ofSeconds(4)), "TCP still open 4 s after an unanswered close (closeTimeout 500ms)\n" + c.log());
+            assertTrue(c.tcpClosedWithin(Duration.ofSeconds(4)), "TCP still open 4 s after an unanswered close (closeTimeout 500ms)\n" + c.transcript());
             long ms = HostileSupport.elapsedMs(start);
             assertTrue(ms >= 300 && ms < 3000, "dropped after " + ms + " ms (closeTimeout 500ms)");
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.socketlet.it.ContainerKind;
 import io.socketlet.it.Containers;
 import io.socketlet.it.Frame;
+import io.socketlet.it.RawWebSocketClient;
 import io.socketlet.internal.server.EndpointMetricsMXBean;
 import java.net.URI;
 import java.time.Duration;
@@ -59,12 +60,12 @@ class UndeployIT {
         Containers.Deployment app = Containers.deployment(context)
                 .servlet("echo", Probe.class, "/echo", Map.of("pingInterval", "0"));
         Containers.Running server = Containers.start(kind, app);
-        List<WireClient> clients = new ArrayList<>();
+        List<RawWebSocketClient> clients = new ArrayList<>();
         try {
             URI uri = server.ws("/echo");
             long openStart = System.nanoTime();
             for (int i = 0; i < stop.connections; i++) {
-                clients.add(WireClient.connect(uri));
+                clients.add(RawWebSocketClient.connect(uri));
             }
             long openMs = HostileSupport.elapsedMs(openStart);
             EndpointMetricsMXBean m = HostileSupport.metrics(context, "echo");
@@ -79,7 +80,7 @@ class UndeployIT {
                     stop == Stop.APPLICATION ? server::stopApplication : server::close);
             long deadline = start + TimeUnit.SECONDS.toNanos(10);
             Map<String, Integer> outcomes = new TreeMap<>();
-            for (WireClient c : clients) {
+            for (RawWebSocketClient c : clients) {
                 long leftMs = Math.max(100, (deadline - System.nanoTime()) / 1_000_000);
                 String outcome;
                 try {
@@ -112,8 +113,8 @@ class UndeployIT {
                     "every connection should get a 1001 close when the " + stop.name().toLowerCase(Locale.ROOT) + " stops");
             assertTrue(stopMs < 10_000, "stop took " + stopMs + " ms");
             int stillOpen = 0;
-            for (WireClient c : clients) {
-                if (!c.closedWithin(Duration.ofMillis(stillOpen > 0 ? 10 : 2000))) {
+            for (RawWebSocketClient c : clients) {
+                if (!c.tcpClosedWithin(Duration.ofMillis(stillOpen > 0 ? 10 : 2000))) {
                     stillOpen++;
                 }
             }
@@ -122,7 +123,7 @@ class UndeployIT {
                     "timer thread left after the stop: " + HostileSupport.threadsNamed("socketlet-timer"));
             assertFalse(HostileSupport.isRegistered(context, "echo"), "the endpoint MBean is left registered after the stop");
         } finally {
-            for (WireClient c : clients) {
+            for (RawWebSocketClient c : clients) {
                 c.close();
             }
             try {

@@ -32,6 +32,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Everything sent and received is kept in a {@link #transcript()}, and every assertion
  * failure quotes it, so a failure report shows the exact bytes.
+ *
+ * <p>The hostile suite uses it too, where the server cutting TCP is an outcome rather than a
+ * failure ({@link #readOrEnd}, {@link #readUntilClose}, {@link #tcpClosedWithin},
+ * {@link #trySend}), through a proxy's port or with a small receive buffer
+ * ({@link #connect(int, URI, List, int)}).
  */
 public final class RawWebSocketClient implements AutoCloseable {
 
@@ -52,7 +57,10 @@ public final class RawWebSocketClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final RawHttp.Response handshake;
+    private static final int MAX_TRANSCRIPT = 64 * 1024;
+
     private final StringBuilder transcript = new StringBuilder();
+    private boolean transcriptCut;
 
     private RawWebSocketClient(Socket socket, InputStream in, RawHttp.Response handshake, String request) throws IOException {
         this.socket = socket;
@@ -110,8 +118,28 @@ public final class RawWebSocketClient implements AutoCloseable {
      * writes of that many bytes), then asserts a valid 101 for {@code key}.
      */
     public static RawWebSocketClient connectWith(int port, String request, String key, int chunk) throws IOException {
+        return connectWith(port, request, key, chunk, 0);
+    }
+
+    /**
+     * Connects to {@code port} on 127.0.0.1 (the server's, or a proxy's in front of it) and
+     * upgrades to {@code uri}, asserting a valid 101.
+     *
+     * @param receiveBuffer SO_RCVBUF set before connecting, so the window is small from the
+     *                      start (a slow consumer); 0 leaves the system's default
+     */
+    public static RawWebSocketClient connect(int port, URI uri, List<String> extraHeaders, int receiveBuffer) throws IOException {
+        String key = newKey();
+        return connectWith(port, upgradeRequest(uri, key, extraHeaders), key, 0, receiveBuffer);
+    }
+
+    private static RawWebSocketClient connectWith(int port, String request, String key, int chunk, int receiveBuffer)
+            throws IOException {
         Socket socket = new Socket();
         try {
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
@@ -221,6 +249,21 @@ public final class RawWebSocketClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Writes, returning false instead of failing when the server already closed or reset TCP
+     * (a flood that the server may cut at any point). Not in the transcript: floods are long.
+     */
+    public boolean trySend(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            note("!! write failed: " + e);
+            return false;
+        }
+    }
+
     /** Reads one frame, failing the test if none arrives within {@link #READ_TIMEOUT}. */
     public Frame.Received read() throws IOException {
         return read(READ_TIMEOUT);
@@ -228,6 +271,18 @@ public final class RawWebSocketClient implements AutoCloseable {
 
     /** Reads one frame, failing the test with the transcript if none arrives in time or TCP closes first. */
     public Frame.Received read(Duration timeout) throws IOException {
+        Frame.Received frame = readOrEnd(timeout);
+        if (frame == null) {
+            fail("server closed TCP while a frame was expected\n" + transcript);
+        }
+        return frame;
+    }
+
+    /**
+     * Reads one frame, or returns null if TCP ended (EOF or reset) first: for tests where the
+     * server cutting the connection is an outcome, not a failure. Fails if nothing came in time.
+     */
+    public Frame.Received readOrEnd(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             int b0 = readByte(deadline);
@@ -277,7 +332,28 @@ public final class RawWebSocketClient implements AutoCloseable {
             throw new AssertionError("no frame from the server within " + timeout.toMillis() + " ms\n" + transcript, e);
         } catch (EOFException | SocketException e) {
             note("<< TCP closed: " + e);
-            throw new AssertionError("server closed TCP while a frame was expected (" + e + ")\n" + transcript, e);
+            return null;
+        }
+    }
+
+    /**
+     * Reads until the server's close frame, answering pings with pongs and skipping data frames.
+     * Returns the close frame, or null if TCP ended without one; fails if neither came in time.
+     */
+    public Frame.Received readUntilClose(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                fail("no close frame within " + timeout.toMillis() + " ms\n" + transcript);
+            }
+            Frame.Received f = readOrEnd(Duration.ofNanos(left));
+            if (f == null || f.opcode() == Frame.CLOSE) {
+                return f;
+            }
+            if (f.opcode() == Frame.PING) {
+                trySend(Frame.pong(f.payload()).bytes());
+            }
         }
     }
 
@@ -428,19 +504,23 @@ public final class RawWebSocketClient implements AutoCloseable {
         }
     }
 
-    /** Whether the server closed TCP within the timeout (without failing the test). */
+    /** Whether the server closed TCP within the timeout (without failing the test), discarding whatever it sends meanwhile. */
     public boolean tcpClosedWithin(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] sink = new byte[8192];
         try {
             while (true) {
                 setTimeout(deadline);
-                if (in.read() < 0) {
+                if (in.read(sink) < 0) {
+                    note("<< TCP closed (EOF)");
                     return true;
                 }
             }
         } catch (SocketTimeoutException e) {
+            note("<< TCP still open after " + timeout.toMillis() + " ms");
             return false;
         } catch (SocketException e) {
+            note("<< TCP reset: " + e.getMessage());
             return true;
         }
     }
@@ -464,6 +544,12 @@ public final class RawWebSocketClient implements AutoCloseable {
     public void dropConnection() throws IOException {
         note(">> (TCP FIN without a close frame)");
         socket.close();
+    }
+
+    /** Sends our FIN but keeps reading: a half-closed connection. */
+    public void halfClose() throws IOException {
+        note(">> (TCP FIN, still reading)");
+        socket.shutdownOutput();
     }
 
     /** Resets our socket (SO_LINGER 0: RST instead of FIN). */
@@ -501,8 +587,14 @@ public final class RawWebSocketClient implements AutoCloseable {
         }
     }
 
+    /** Adds a line to the transcript, up to a bound (a flood must not fill the heap with it). */
     private void note(String line) {
-        transcript.append(line).append('\n');
+        if (transcript.length() < MAX_TRANSCRIPT) {
+            transcript.append(line).append('\n');
+        } else if (!transcriptCut) {
+            transcriptCut = true;
+            transcript.append("... (transcript cut at ").append(MAX_TRANSCRIPT).append(" characters)\n");
+        }
     }
 
     static String hex(byte[] bytes, int max) {

@@ -6,19 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socketlet.HandshakeRequest;
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocketSettings;
 import io.socketlet.internal.server.Handshake;
 import io.socketlet.internal.server.HandshakeDecision;
-import java.net.InetSocketAddress;
-import java.security.Principal;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -318,77 +314,12 @@ class PerMessageDeflateTest {
 
     /** The RFC 6455 section 1.3 request with extra header lines (name, value, name, value...). */
     static HandshakeDecision handshake(WebSocketSettings settings, String... extraHeaders) {
-        Request request = new Request();
-        request.add("Host", "server.example.com");
-        request.add("Upgrade", "websocket");
-        request.add("Connection", "Upgrade");
-        request.add("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
-        request.add("Sec-WebSocket-Version", "13");
+        FakeHandshakeRequest request = FakeHandshakeRequest.rfcExample();
         for (int i = 0; i < extraHeaders.length; i += 2) {
-            request.add(extraHeaders[i], extraHeaders[i + 1]);
+            request.header(extraHeaders[i], extraHeaders[i + 1]);
         }
         HandshakeDecision decision = Handshake.negotiate("GET", "HTTP/1.1", request, settings);
         assertEquals("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", decision.headers().get("Sec-WebSocket-Accept"), decision::toString);
         return decision;
-    }
-
-    /** Header lines as sent, names matched without regard to case. */
-    private static final class Request implements HandshakeRequest {
-        private final Map<String, List<String>> headers = new LinkedHashMap<>();
-
-        void add(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
-        }
-
-        @Override
-        public String path() {
-            return "/chat";
-        }
-
-        @Override
-        public String query() {
-            return "";
-        }
-
-        @Override
-        public String header(String name) {
-            List<String> values = headers(name);
-            return values.isEmpty() ? null : values.get(0);
-        }
-
-        @Override
-        public List<String> headers(String name) {
-            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
-        }
-
-        @Override
-        public Map<String, List<String>> headers() {
-            return headers;
-        }
-
-        @Override
-        public Map<String, List<String>> queryParameters() {
-            return Map.of();
-        }
-
-        @Override
-        public List<String> subprotocols() {
-            return List.of();
-        }
-
-        @Override
-        public boolean secure() {
-            return false;
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 50000);
-        }
-
-        @Override
-        public Principal userPrincipal() {
-            return null;
-        }
     }
 }

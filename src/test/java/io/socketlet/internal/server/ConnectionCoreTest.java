@@ -12,6 +12,7 @@ import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketHandler;

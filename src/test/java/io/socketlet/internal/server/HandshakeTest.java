@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocketSettings;
 import java.util.Base64;

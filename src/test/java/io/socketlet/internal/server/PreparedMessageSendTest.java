@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.PreparedMessage;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocketHandler;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketlet.FakeHandshakeRequest;
 import io.socketlet.ProtocolVersion;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketClosedException;
