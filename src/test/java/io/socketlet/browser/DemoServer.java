@@ -106,6 +106,25 @@ final class DemoServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /**
+     * The requests served so far, once every one of {@code lines} is among them (or after 5 s):
+     * a container logs a request when its response is done, which can be a moment after the
+     * browser saw the response (a refusal's body flushed from the servlet, a 101 sent before
+     * Jetty completes the exchange).
+     */
+    List<String> requestsOnceLogged(String... lines) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!requests.containsAll(List.of(lines)) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return requests();
+    }
+
     static Path webappDir() {
         Path dir = Paths.get(System.getProperty("socketlet.webapp.dir", "webapp")).toAbsolutePath();
         if (!Files.isRegularFile(dir.resolve("index.html")) || !Files.isRegularFile(dir.resolve("WEB-INF/web.xml"))) {

@@ -63,7 +63,8 @@ abstract class NginxTlsBrowserChecks extends BrowserChecks {
         ensureOpen(ada);
         assertEquals("h2", pageProtocol(ada),
                 "nginx served the page over HTTP/2");
-        List<String> requests = server.requests();
+        List<String> requests = server.requestsOnceLogged("GET /echo HTTP/1.1 101", "GET /chat HTTP/1.1 101",
+                "GET /canvas HTTP/1.1 101");
         for (String endpoint : List.of("echo", "chat", "canvas")) {
             assertTrue(requests.contains("GET /" + endpoint + " HTTP/1.1 101"),
                     endpoint + " reached the container as an HTTP/1.1 upgrade through nginx: " + requests);
@@ -84,18 +85,7 @@ abstract class NginxTlsBrowserChecks extends BrowserChecks {
                 page().toString().replaceFirst("^http", "ws") + "chat");
         assertEquals(Boolean.FALSE, outcome.get("opened"), "the cross-origin WebSocket never opened: " + outcome);
         assertEquals(1006L, outcome.get("code"), outcome::toString);
-        // The container logs a request once its response is done, which can be a moment after
-        // the browser has already seen the refusal.
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (!server.requests().contains("GET /chat HTTP/1.1 403") && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        assertTrue(server.requests().contains("GET /chat HTTP/1.1 403"),
-                "the container refused it with 403: " + server.requests());
+        List<String> requests = server.requestsOnceLogged("GET /chat HTTP/1.1 403");
+        assertTrue(requests.contains("GET /chat HTTP/1.1 403"), "the container refused it with 403: " + requests);
     }
 }
