@@ -134,7 +134,7 @@ class RoomTest {
         FakeSocket a = join(room, "a");
         join(room, "b");
         RoomFullException full = assertThrows(RoomFullException.class, () -> join(room, "c"));
-        assertEquals("The room r is full: 2 members, the most it takes", full.getMessage());
+        assertEquals("The room r is full on this node: 2 members here, the most it takes", full.getMessage());
         assertEquals(2, full.maxMembers());
         room.leave(a, "closed");
         assertNotNull(join(room, "d"));

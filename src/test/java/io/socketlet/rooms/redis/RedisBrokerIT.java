@@ -2,6 +2,7 @@ package io.socketlet.rooms.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Tags;
@@ -12,6 +13,7 @@ import io.socketlet.demo.FakeSocket;
 import io.socketlet.rooms.Member;
 import io.socketlet.rooms.PresenceChange;
 import io.socketlet.rooms.Room;
+import io.socketlet.rooms.RoomFullException;
 import io.socketlet.rooms.RoomListener;
 import io.socketlet.rooms.RoomMessage;
 import io.socketlet.rooms.RoomOptions;
@@ -353,5 +355,26 @@ class RedisBrokerIT {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void theMemberCapIsPerNodeAndRefusesTheNextJoinOnAFullNodeOnly() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = a.room("capped", RoomOptions.defaults().maxMembers(2), null);
+        Room onB = b.room("capped", RoomOptions.defaults().maxMembers(2), null);
+        FakeSocket first = join(onA, "a1");
+        join(onA, "a2");
+        join(onB, "b1");
+        join(onB, "b2");
+        awaitEquals(4, onA::memberCount, "two on each node: four in the room");
+        RoomFullException full = assertThrows(RoomFullException.class, () -> join(onA, "a3"));
+        assertEquals("The room capped is full on this node: 2 members here, the most it takes", full.getMessage());
+        assertThrows(RoomFullException.class, () -> join(onB, "b3"));
+        onA.leave(first, "closed");
+        join(onA, "a3"); // a place freed on A
+        awaitEquals(4, onB::memberCount, "B sees the one who left and the one who came");
+        assertEquals(2, onA.localCount());
     }
 }
