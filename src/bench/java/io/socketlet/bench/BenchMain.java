@@ -3,6 +3,7 @@ package io.socketlet.bench;
 import io.socketlet.bench.client.BroadcastLoad;
 import io.socketlet.bench.client.EchoLoad;
 import io.socketlet.bench.client.IdleLoad;
+import io.socketlet.bench.client.JettyClientEchoLoad;
 import io.socketlet.bench.client.MaskedTemplate;
 import io.socketlet.bench.report.JfrSummary;
 import io.socketlet.bench.report.JmhRunner;
@@ -41,9 +42,10 @@ public final class BenchMain {
         boolean quick;
         int rounds = 3;
         List<ServerKind> servers = List.of(ServerKind.values());
-        Set<String> scenarios = new LinkedHashSet<>(List.of("small", "deflate", "large64k", "large1m", "idle", "broadcast"));
+        Set<String> scenarios = new LinkedHashSet<>(List.of("small", "deflate", "large64k", "large1m", "h2", "idle", "broadcast", "cluster"));
         int idleConnections = 20_000;
-        int broadcastConnections = 5_000;
+        int broadcastConnections = 10_000;
+        int clusterConnections = 5_000;
         int broadcastWarmups = 3;
         int broadcasts = 15;
         double smallWarmup = 1.5;
@@ -68,6 +70,7 @@ public final class BenchMain {
                 o.rounds = 1;
                 o.idleConnections = 2_000;
                 o.broadcastConnections = 500;
+                o.clusterConnections = 400;
                 o.broadcastWarmups = 2;
                 o.broadcasts = 5;
                 o.smallWarmup = 1;
@@ -85,6 +88,7 @@ public final class BenchMain {
                     case "--scenarios" -> o.scenarios = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
                     case "--idle" -> o.idleConnections = Integer.parseInt(args[++i]);
                     case "--broadcast" -> o.broadcastConnections = Integer.parseInt(args[++i]);
+                    case "--cluster" -> o.clusterConnections = Integer.parseInt(args[++i]);
                     case "--seconds" -> {
                         double s = Double.parseDouble(args[++i]);
                         o.smallMeasure = s;
@@ -124,12 +128,19 @@ public final class BenchMain {
 
     static final String HELP = """
             bench/run.sh [options]   (builds with -Pbench, then runs io.socketlet.bench.BenchMain)
-              --quick               one short round, 2,000 idle and 500 broadcast connections, short JMH (< 3 min)
+              --quick               one short round, 2,000 idle, 500 broadcast and 400 cluster connections, short JMH (< 3 min)
               --rounds N            interleaved rounds (default 3)
               --servers a,b,...     socketlet-jetty,socketlet-tomcat,jetty,tomcat,tcp (jetty is required: the base)
-              --scenarios a,b,...   small,deflate,large64k,large1m,idle,broadcast
+              --scenarios a,b,...   small,deflate,large64k,large1m,h2,idle,broadcast,cluster
+                                    h2: 32 B echo through Jetty's WebSocket client over HTTP/1.1 and over HTTP/2
+                                        (RFC 8441, h2c), socketlet on Jetty and Jetty native (Tomcat has no RFC 8441)
+                                    broadcast: fan-out 1 -> N (socketlet: PreparedMessage, and sendText per
+                                        connection interleaved; natives: their async send in a loop)
+                                    cluster: 1 -> N over socketlet rooms: 2 nodes on one Redis (redis-server started
+                                        on a free port), 1 node on Redis, 1 node in memory; natives' loop on 1 node
               --idle N              idle connections (default 20000, capped by the open-files limit)
-              --broadcast N         broadcast connections (default 5000)
+              --broadcast N         fan-out connections (default 10000, capped by the open-files limit)
+              --cluster N           cluster scenario subscribers, over all nodes (default 5000)
               --seconds S           measured seconds per echo scenario
               --warmup S            warm-up seconds per echo scenario (on a busy machine the JIT needs longer)
               --no-jmh | --only-jmh skip or run only the JMH micro-benchmarks
@@ -196,14 +207,28 @@ public final class BenchMain {
                     fdLimit, idleCount);
         }
         int broadcastCount = Math.min(options.broadcastConnections, Math.max(100, fdLimit - 400));
+        int clusterCount = Math.min(options.clusterConnections, Math.max(100, fdLimit - 400));
         machine.idleTarget = idleCount;
         machine.idleCapped = idleCount < options.idleConnections;
         machine.broadcastTarget = broadcastCount;
+        machine.clusterTarget = clusterCount;
 
-        boolean echo = options.scenarios.stream().anyMatch(s -> List.of("small", "deflate", "large64k", "large1m").contains(s));
+        boolean echo = options.scenarios.stream().anyMatch(s -> List.of("small", "deflate", "large64k", "large1m", "h2").contains(s));
         boolean conns = options.scenarios.contains("idle") || options.scenarios.contains("broadcast");
+        boolean cluster = options.scenarios.contains("cluster");
+        RedisProcess redis = null;
+        if (cluster && options.servers.contains(ServerKind.SOCKETLET_JETTY)) {
+            if (!RedisProcess.available()) {
+                say("cluster: %s is not installed (Debian's redis-server): the Redis configurations are skipped", RedisProcess.BINARY);
+                results.error(0, "cluster", ServerKind.SOCKETLET_JETTY, RedisProcess.BINARY + " not installed");
+            } else {
+                redis = RedisProcess.start(logDir.resolve("redis.log"));
+                say("cluster: redis-server at %s (pid %d)", redis.uri(), redis.pid());
+            }
+        }
         int roundsDone = 0;
-        for (int round = 1; round <= options.rounds && (echo || conns); round++) {
+        try {
+        for (int round = 1; round <= options.rounds && (echo || conns || cluster); round++) {
             double minutes = (System.nanoTime() - started) / 60e9;
             if (round > 1 && minutes > options.maxMinutes) {
                 say("%.1f minutes passed: no more rounds (limit %.1f)", minutes, options.maxMinutes);
@@ -219,7 +244,15 @@ public final class BenchMain {
                     connectionPhase(round, kind, idleCount, broadcastCount);
                 }
             }
+            if (cluster) {
+                clusterPhase(round, redis, clusterCount);
+            }
             roundsDone = round;
+        }
+        } finally {
+            if (redis != null) {
+                redis.close();
+            }
         }
         machine.roundsDone = roundsDone;
         machine.finish();
@@ -286,8 +319,15 @@ public final class BenchMain {
     }
 
     private ServerProcess startServer(ServerKind kind, int round, String phase) throws IOException {
+        return startServer(kind, round, phase, List.of());
+    }
+
+    /** A server with more JVM flags than the others (system properties of the cluster scenario). */
+    private ServerProcess startServer(ServerKind kind, int round, String phase, List<String> more) throws IOException {
         Path serverLog = logDir.resolve(kind.id + "-r" + round + "-" + phase + ".log");
-        return ServerProcess.start(kind, flags(kind, round, phase), serverClassPath, serverLog, 600);
+        List<String> flags = flags(kind, round, phase);
+        flags.addAll(more);
+        return ServerProcess.start(kind, flags, serverClassPath, serverLog, 600);
     }
 
     private void echoPhase(int round, ServerKind kind) {
@@ -304,7 +344,8 @@ public final class BenchMain {
         if (options.scenarios.contains("large1m")) {
             specs.add(new EchoLoad.Spec("large1m", "/echo-large", false, 1024 * 1024, 4, 2, false));
         }
-        if (specs.isEmpty()) {
+        boolean h2 = options.scenarios.contains("h2") && (kind == ServerKind.JETTY || kind == ServerKind.SOCKETLET_JETTY);
+        if (specs.isEmpty() && !h2) {
             return;
         }
         try (ServerProcess server = startServer(kind, round, "echo")) {
@@ -340,9 +381,35 @@ public final class BenchMain {
                     }
                 }
             }
+            if (h2 && server.isAlive()) {
+                h2Echo(round, kind, server);
+            }
         } catch (IOException e) {
             say("round %d %-16s echo server failed: %s", round, kind.id, e.getMessage());
             results.error(round, "echo", kind, e.getMessage());
+        }
+    }
+
+    /**
+     * RFC 8441: the small echo through Jetty's WebSocket client, over HTTP/1.1 and then over
+     * HTTP/2 (h2c, extended CONNECT), 16 WebSockets x 8 messages in flight.
+     */
+    private void h2Echo(int round, ServerKind kind, ServerProcess server) {
+        for (boolean http2 : new boolean[] {false, true}) {
+            String name = http2 ? "h2echo-h2" : "h2echo-h1";
+            try {
+                JettyClientEchoLoad.Result r = JettyClientEchoLoad.run(server.address(), "/echo", http2, 16, 8, 32, server.pid(),
+                        options.smallWarmup, options.smallMeasure);
+                double cpuPerMessage = r.messages() > 0 ? r.cpu().serverSeconds() / r.messages() * 1e6 : Double.NaN;
+                results.add(round, http2 ? Results.H2_RATE : Results.H1_RATE, kind, r.messagesPerSecond());
+                results.add(round, http2 ? Results.H2_CPU : Results.H1_CPU, kind, cpuPerMessage);
+                say("round %d %-16s %-9s %10.0f msg/s server %.2f cores (%.1f us/msg), client %.2f, others %.2f",
+                        round, kind.id, name, r.messagesPerSecond(), r.cpu().serverCores(), cpuPerMessage,
+                        r.cpu().clientCores(), r.cpu().foreignCores());
+            } catch (Exception e) {
+                say("round %d %-16s %-9s FAILED: %s", round, kind.id, name, e);
+                results.error(round, name, kind, String.valueOf(e));
+            }
         }
     }
 
@@ -376,13 +443,17 @@ public final class BenchMain {
                 }
                 try {
                     Thread.sleep(500);
-                    long deadline = System.nanoTime() + 120_000_000_000L;
-                    BroadcastLoad.Result r = BroadcastLoad.run(server.address(), "/broadcast", broadcastCount,
-                            options.broadcastWarmups, options.broadcasts, deadline);
-                    results.add(round, Results.BCAST_P50, kind, r.p50Millis());
-                    results.add(round, Results.BCAST_P99, kind, r.p99Millis());
-                    say("round %d %-16s broadcast to %d: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d deliveries)",
-                            round, kind.id, r.connections(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.deliveries());
+                    long deadline = System.nanoTime() + 240_000_000_000L;
+                    // socketlet: PreparedMessage (b) and sendText per connection (e), interleaved on the same connections.
+                    boolean socketlet = kind == ServerKind.SOCKETLET_JETTY || kind == ServerKind.SOCKETLET_TOMCAT;
+                    List<BroadcastLoad.Result> rs = BroadcastLoad.run(List.of(server.address()), "/broadcast", broadcastCount,
+                            socketlet ? "be" : "b", options.broadcastWarmups, options.broadcasts, deadline, List.of(server.pid()), 500);
+                    record(round, kind, rs.get(0), Results.BCAST_P50, Results.BCAST_P99, Results.BCAST_RATE, Results.BCAST_CPU,
+                            socketlet ? "broadcast (PreparedMessage)" : "broadcast");
+                    if (socketlet) {
+                        record(round, kind, rs.get(1), Results.BCAST_EACH_P50, Results.BCAST_EACH_P99, Results.BCAST_EACH_RATE,
+                                Results.BCAST_EACH_CPU, "broadcast (sendText each)");
+                    }
                 } catch (RuntimeException e) {
                     say("round %d %-16s broadcast FAILED: %s", round, kind.id, e.getMessage());
                     results.error(round, "broadcast", kind, String.valueOf(e.getMessage()));
@@ -395,6 +466,64 @@ public final class BenchMain {
             if (server != null) {
                 server.close();
             }
+        }
+    }
+
+    private void record(int round, ServerKind kind, BroadcastLoad.Result r, Results.Metric p50, Results.Metric p99,
+                        Results.Metric rate, Results.Metric cpu, String what) {
+        results.add(round, p50, kind, r.p50Millis());
+        results.add(round, p99, kind, r.p99Millis());
+        results.add(round, rate, kind, r.deliveriesPerSecond());
+        results.add(round, cpu, kind, r.cpuMicrosPerDelivery());
+        say("round %d %-16s %s to %d: p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.0f deliveries/s, %.2f us CPU/delivery (%d deliveries)",
+                round, kind.id, what, r.connections(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.deliveriesPerSecond(),
+                r.cpuMicrosPerDelivery(), r.deliveries());
+    }
+
+    /**
+     * Issue 13: one sender, N subscribers, through socketlet's rooms on two nodes sharing one Redis,
+     * on one node over Redis, on one node in memory; and the native servers' loop on one node.
+     */
+    private void clusterPhase(int round, RedisProcess redis, int count) {
+        for (ServerKind kind : List.of(ServerKind.JETTY, ServerKind.TOMCAT)) {
+            if (options.servers.contains(kind)) {
+                clusterRun(round, Results.CLUSTER_LOOP, kind, 1, "/broadcast", null, count);
+            }
+        }
+        if (options.servers.contains(ServerKind.SOCKETLET_JETTY)) {
+            clusterRun(round, Results.CLUSTER_LOCAL, ServerKind.SOCKETLET_JETTY, 1, "/room", null, count);
+            if (redis != null) {
+                clusterRun(round, Results.CLUSTER_REDIS1, ServerKind.SOCKETLET_JETTY, 1, "/room", redis, count);
+                clusterRun(round, Results.CLUSTER_REDIS2, ServerKind.SOCKETLET_JETTY, 2, "/room", redis, count);
+            }
+        }
+    }
+
+    private void clusterRun(int round, Results.BroadcastMetrics m, ServerKind kind, int nodes, String path, RedisProcess redis,
+                            int count) {
+        List<ServerProcess> servers = new ArrayList<>();
+        try {
+            List<String> props = redis == null ? List.of()
+                    : List.of("-Dbench.redis=" + redis.uri(), "-Dbench.room=r" + round + "-" + m.id());
+            for (int n = 1; n <= nodes; n++) {
+                servers.add(startServer(kind, round, m.id() + "-node" + n, props));
+            }
+            Thread.sleep(500);
+            List<Long> pids = new ArrayList<>();
+            servers.forEach(p -> pids.add(p.pid()));
+            if (redis != null) {
+                pids.add(redis.pid());
+            }
+            // Rooms: every join is a presence entry of the room's log, read back by every node: let them settle.
+            long settle = path.equals("/room") ? 2000 : 500;
+            BroadcastLoad.Result r = BroadcastLoad.run(servers.stream().map(ServerProcess::address).toList(), path, count, "b",
+                    options.broadcastWarmups, options.broadcasts, System.nanoTime() + 240_000_000_000L, pids, settle).get(0);
+            record(round, kind, r, m.p50(), m.p99(), m.rate(), m.cpu(), "cluster " + m.label());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            say("round %d %-16s cluster %s FAILED: %s", round, kind.id, m.label(), e.getMessage());
+            results.error(round, "cluster " + m.label(), kind, String.valueOf(e.getMessage()));
+        } finally {
+            servers.forEach(ServerProcess::close);
         }
     }
 

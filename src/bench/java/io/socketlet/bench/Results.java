@@ -38,8 +38,50 @@ public final class Results {
     public static final Metric IDLE_THREADS = new Metric("idle.threads", "Idle: OS threads added by the connections", "threads", false, false);
     public static final Metric IDLE_THREADS_TOTAL = new Metric("idle.threadsTotal", "Idle: OS threads of the server", "threads", false);
     public static final Metric CONNECT_RATE = new Metric("idle.connectRate", "Handshakes per second (opening the idle connections)", "conn/s", true);
-    public static final Metric BCAST_P50 = new Metric("broadcast.p50", "Broadcast delivery p50", "ms", false);
-    public static final Metric BCAST_P99 = new Metric("broadcast.p99", "Broadcast delivery p99", "ms", false);
+    public static final Metric BCAST_P50 = new Metric("broadcast.p50", "Broadcast fan-out: delivery p50 (socketlet: PreparedMessage)", "ms", false);
+    public static final Metric BCAST_P99 = new Metric("broadcast.p99", "Broadcast fan-out: delivery p99", "ms", false);
+    public static final Metric BCAST_RATE = new Metric("broadcast.rate", "Broadcast fan-out: deliveries per second (N / time to the last copy)", "msg/s", true);
+    public static final Metric BCAST_CPU = new Metric("broadcast.cpu", "Broadcast fan-out: server CPU per delivery", "us", false);
+    /** socketlet's /broadcast with sendText per connection (encoded per connection, as the natives do). */
+    public static final Metric BCAST_EACH_P50 = new Metric("broadcastEach.p50", "Broadcast, socketlet with sendText per connection: delivery p50", "ms", false);
+    public static final Metric BCAST_EACH_P99 = new Metric("broadcastEach.p99", "Broadcast, socketlet with sendText per connection: delivery p99", "ms", false);
+    public static final Metric BCAST_EACH_RATE = new Metric("broadcastEach.rate", "Broadcast, socketlet with sendText per connection: deliveries per second", "msg/s", true);
+    public static final Metric BCAST_EACH_CPU = new Metric("broadcastEach.cpu", "Broadcast, socketlet with sendText per connection: server CPU per delivery", "us", false);
+
+    /** One configuration of the cluster scenario (issue 13): its four figures. */
+    public record BroadcastMetrics(String id, String label, Metric p50, Metric p99, Metric rate, Metric cpu) {
+        static BroadcastMetrics of(String id, String label) {
+            return new BroadcastMetrics(id, label, new Metric(id + ".p50", label + ": delivery p50", "ms", false),
+                    new Metric(id + ".p99", label + ": delivery p99", "ms", false),
+                    new Metric(id + ".rate", label + ": deliveries per second", "msg/s", true),
+                    new Metric(id + ".cpu", label + ": CPU per delivery (servers and Redis)", "us", false));
+        }
+
+        public List<Metric> all() {
+            return List.of(p50, p99, rate, cpu);
+        }
+    }
+
+    /** The fan-out scenario's figures as one configuration (socketlet: PreparedMessage; natives: their loop). */
+    public static final BroadcastMetrics FANOUT = new BroadcastMetrics("broadcast", "fan-out", BCAST_P50, BCAST_P99, BCAST_RATE, BCAST_CPU);
+    /** socketlet's fan-out with sendText per connection. */
+    public static final BroadcastMetrics FANOUT_EACH = new BroadcastMetrics("broadcastEach", "fan-out, sendText each",
+            BCAST_EACH_P50, BCAST_EACH_P99, BCAST_EACH_RATE, BCAST_EACH_CPU);
+
+    /** Native servers looping over their sessions, one node (server kind: jetty, tomcat). */
+    public static final BroadcastMetrics CLUSTER_LOOP = BroadcastMetrics.of("cluster.loop", "one node, a loop over the sessions");
+    /** socketlet rooms on one node with the in-JVM broker (server kind: socketlet-jetty). */
+    public static final BroadcastMetrics CLUSTER_LOCAL = BroadcastMetrics.of("cluster.local", "one node, Rooms.inMemory()");
+    /** socketlet rooms on one node over Redis. */
+    public static final BroadcastMetrics CLUSTER_REDIS1 = BroadcastMetrics.of("cluster.redis1", "one node, RedisBroker");
+    /** socketlet rooms on two nodes sharing one Redis, subscribers split evenly. */
+    public static final BroadcastMetrics CLUSTER_REDIS2 = BroadcastMetrics.of("cluster.redis2", "two nodes, RedisBroker");
+
+    /** Echo through Jetty's WebSocket client (issue 14, RFC 8441): HTTP/1.1 upgrade and HTTP/2 extended CONNECT. */
+    public static final Metric H1_RATE = new Metric("h2echo.h1.rate", "Echo via Jetty's client, HTTP/1.1", "msg/s", true);
+    public static final Metric H1_CPU = new Metric("h2echo.h1.cpu", "Echo via Jetty's client, HTTP/1.1: server CPU per message", "us", false);
+    public static final Metric H2_RATE = new Metric("h2echo.h2.rate", "Echo via Jetty's client, HTTP/2 (RFC 8441)", "msg/s", true);
+    public static final Metric H2_CPU = new Metric("h2echo.h2.cpu", "Echo via Jetty's client, HTTP/2 (RFC 8441): server CPU per message", "us", false);
     /** Noise indicator: CPU used by other processes during a measured window. */
     public static final Metric FOREIGN = new Metric("noise.foreignCores", "CPU used by other processes during echo windows", "cores", false);
     public static final Metric CLIENT_CORES = new Metric("client.cores", "Load client CPU during echo windows", "cores", false);
@@ -47,7 +89,7 @@ public final class Results {
     /** The metrics shown in the main table, in order. */
     public static final List<Metric> TABLE = List.of(SMALL, SMALL_CPU, SMALL_SYSCALLS, SMALL_SYSTEM, DEFLATE, DEFLATE_CPU, LARGE64K, LARGE64K_CPU,
             LARGE1M, LARGE1M_CPU, IDLE_COUNT, IDLE_HEAP, IDLE_RSS, IDLE_THREADS, IDLE_THREADS_TOTAL, CONNECT_RATE,
-            BCAST_P50, BCAST_P99);
+            BCAST_P50, BCAST_P99, BCAST_RATE, BCAST_CPU, BCAST_EACH_P50, BCAST_EACH_P99, BCAST_EACH_RATE, BCAST_EACH_CPU);
 
     private final List<Sample> samples = new ArrayList<>();
     private final Map<String, String> errors = new LinkedHashMap<>();
@@ -92,13 +134,21 @@ public final class Results {
      * round (the two were measured minutes apart at most), so slow drifts of the machine cancel.
      */
     public synchronized OptionalDouble ratio(Metric metric, ServerKind server, ServerKind base) {
+        return ratio(metric, server, metric, base);
+    }
+
+    /**
+     * Median over the rounds of {@code value(metric, server) / value(baseMetric, baseServer)},
+     * each ratio within one round: for figures of different configurations of one scenario.
+     */
+    public synchronized OptionalDouble ratio(Metric metric, ServerKind server, Metric baseMetric, ServerKind baseServer) {
         List<Double> ratios = new ArrayList<>();
         for (Sample s : samples) {
             if (!s.metric.equals(metric) || s.server != server) {
                 continue;
             }
             for (Sample b : samples) {
-                if (b.metric.equals(metric) && b.server == base && b.round == s.round && b.value != 0) {
+                if (b.metric.equals(baseMetric) && b.server == baseServer && b.round == s.round && b.value != 0) {
                     ratios.add(s.value / b.value);
                 }
             }

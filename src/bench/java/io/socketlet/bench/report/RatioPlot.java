@@ -27,7 +27,7 @@ public final class RatioPlot {
 
     private static final List<Metric> PLOTTED = List.of(Results.SMALL, Results.SMALL_CPU, Results.SMALL_SYSCALLS, Results.DEFLATE, Results.DEFLATE_CPU,
             Results.LARGE64K, Results.LARGE64K_CPU, Results.LARGE1M, Results.LARGE1M_CPU, Results.IDLE_HEAP, Results.IDLE_RSS,
-            Results.IDLE_THREADS_TOTAL, Results.BCAST_P50, Results.BCAST_P99);
+            Results.IDLE_THREADS_TOTAL, Results.BCAST_P50, Results.BCAST_P99, Results.BCAST_RATE, Results.BCAST_CPU);
 
     private static final Color[] COLORS = {
             new Color(0x1f77b4), new Color(0x2ca02c), new Color(0x7f7f7f), new Color(0xff7f0e), new Color(0x9467bd)};

@@ -43,6 +43,7 @@ public final class Report {
         public int roundsDone;
         public int idleTarget;
         public int broadcastTarget;
+        public int clusterTarget;
         /** Whether the open-files limit, not the options, set the number of idle connections. */
         public boolean idleCapped;
 
@@ -339,6 +340,43 @@ public final class Report {
             sb.append(floor).append('\n');
         }
 
+        String fanOut = ScenarioTables.fanOut(results);
+        if (!fanOut.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "## Broadcast fan-out: 1 -> %,d (issue 14)%n%n", machine.broadcastTarget));
+            sb.append("One connection sends 32 bytes of text; the server sends it to all connections (the sender too) with its best ")
+                    .append("public API: socketlet encodes it once (`PreparedMessage.text`, then `send` on each connection; `sendText` ")
+                    .append("per connection measured in turn with it on the same connections), Jetty and Tomcat loop over their sessions ")
+                    .append("with their asynchronous sends (neither offers a way to encode once). Medians over the rounds; in parentheses the ")
+                    .append("median per-round ratio to Jetty native and to Tomcat native. Deliveries per second: N divided by the time until ")
+                    .append("the last of the N copies was read; CPU per delivery: the server's CPU over the measured broadcasts per copy.\n\n");
+            sb.append(fanOut).append('\n');
+        }
+        String cluster = ScenarioTables.cluster(results);
+        if (!cluster.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "## Rooms across nodes: 1 -> %,d over Redis (issue 13)%n%n", machine.clusterTarget));
+            sb.append("One sender, N subscribers in one `io.socketlet.rooms` room (`/room` of the bench server: every connection joins, ")
+                    .append("every text is `room.broadcast`, each node encodes once per broadcast), on socketlet on Jetty: two server processes ")
+                    .append("sharing one Debian `redis-server` (started by the benchmark on a free port of 127.0.0.1, no persistence), the ")
+                    .append("subscribers split evenly and the sender on the first; the same room on one node over that Redis; on one node with ")
+                    .append("the in-JVM broker; and, for scale, Jetty's and Tomcat's own servers looping over their sessions on one node. ")
+                    .append("A broadcast over Redis goes sender → node → `XADD` → every node's `XREAD` → its members, so its figures include ")
+                    .append("the Redis round trip. CPU per delivery counts every server process and Redis. In parentheses: the median ")
+                    .append("per-round ratio to the one node in memory and to Jetty native.\n\n");
+            sb.append(cluster).append('\n');
+        }
+        String http2 = ScenarioTables.http2(results);
+        if (!http2.isEmpty()) {
+            sb.append("## WebSocket over HTTP/2 (RFC 8441)\n\n");
+            sb.append("32-byte text echo, 16 WebSockets x 8 messages in flight, driven by Jetty's own WebSocket client (`jetty-websocket-jetty-client`) ")
+                    .append("on both roads so that only the road differs: the HTTP/1.1 upgrade (16 TCP connections) and RFC 8441's extended CONNECT ")
+                    .append("over h2c by prior knowledge (16 streams of one HTTP/2 connection, as a browser multiplexes them). Same ")
+                    .append("Jetty server connector for both (HTTP/1.1 and h2c on one port). Tomcat 11 does not implement RFC 8441 ")
+                    .append("(its `Http2Protocol` advertises no `SETTINGS_ENABLE_CONNECT_PROTOCOL`), so neither socketlet on Tomcat nor Tomcat ")
+                    .append("native can be measured over HTTP/2. This client costs more CPU than the raw load client of the other echoes, ")
+                    .append("so the server's CPU per message is the figure to compare; rates are bounded by the client on 2 cores.\n\n");
+            sb.append(http2).append('\n');
+        }
+
         sb.append("## Targets (issue 7)\n\n");
         for (String t : targets(results, jmh, machine.idleTarget, machine.idleCapped)) {
             sb.append("- ").append(t).append('\n');
@@ -380,7 +418,8 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "- The load client used %.2f cores (median over echo windows); the server gets what is left of %d.%n",
                     client.getAsDouble(), machine.cores));
         }
-        sb.append(String.format(Locale.ROOT, "- Idle connections asked: %,d; broadcast connections: %,d.", machine.idleTarget, machine.broadcastTarget));
+        sb.append(String.format(Locale.ROOT, "- Idle connections asked: %,d; broadcast fan-out connections: %,d; cluster subscribers: %,d.",
+                machine.idleTarget, machine.broadcastTarget, machine.clusterTarget));
         if (machine.idleCapped) {
             sb.append(" The open-files limit (hard limit ").append(machine.openFiles)
                     .append(", which this container does not let even root raise) leaves room for fewer than 20,000: server and client each hold one descriptor per connection.");
@@ -430,10 +469,14 @@ public final class Report {
             the same figures are taken again, the difference is divided by the connections held, and then one message is \
             echoed on every connection to prove each was alive.
             - **Broadcast**: N connections on `/broadcast`; one of them sends a 32-byte text message and the server sends it \
-            to every connection with a plain loop over its sessions (socketlet: `WebSocket.sendText`; Jetty: \
+            to every connection with a plain loop over its sessions (socketlet: `WebSocket.send(PreparedMessage)`, encoded once, \
+            and in alternate broadcasts `WebSocket.sendText` per connection; Jetty: \
             `Session.sendText(text, Callback.NOOP)`; Tomcat: `getAsyncRemote().sendText`). Time from the send to each \
             connection's verified copy, pooled over the measured broadcasts (after warm-up ones), one broadcast at a time. \
-            The client reads all N sockets on one thread, so its own reading time is inside every figure, alike for all servers.
+            The client reads all N sockets on one thread, so its own reading time is inside every figure, alike for all servers. \
+            The cluster scenario uses the same client, with the connections spread over the nodes.
+            - **RFC 8441**: Jetty's WebSocket client (HTTP/1.1 transport, then `HttpClientTransportOverHTTP2` over h2c) on `/echo`, \
+            each echo checked; see its section above.
             - **Echo endpoints**: socketlet's `io.socketlet.demo.EchoServlet` (whole messages; `sendText`, and \
             `sendBinaryNoCopy` handing the received buffer back without a copy); Jetty: `Session.Listener.AutoDemanding`, text via `sendText(text, Callback.NOOP)`, binary handed back \
             with the received buffer and its callback (no copy); Tomcat: programmatic `Endpoint`, whole-message handlers, \

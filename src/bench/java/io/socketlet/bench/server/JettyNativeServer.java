@@ -2,6 +2,7 @@ package io.socketlet.bench.server;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.server.config.JettyWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -15,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Jetty 12.1's own WebSocket server (ee10, Jetty API), with its defaults except the message
  * limits (2 MiB, for the 1 MiB echo) and the idle timeout (10 minutes, for the idle connections).
- * permessage-deflate is Jetty's default: negotiated when the client offers it.
+ * permessage-deflate is Jetty's default: negotiated when the client offers it. The connector speaks
+ * h2c beside HTTP/1.1, and Jetty's WebSocket takes RFC 8441's extended CONNECT on it.
  */
 final class JettyNativeServer {
 
@@ -26,7 +28,7 @@ final class JettyNativeServer {
 
     static BenchServer.Running start() throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(), SocketletServers.h2c());
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.setIdleTimeout(600_000);

@@ -1,17 +1,27 @@
 package io.socketlet.bench.server;
 
 import io.socketlet.HandshakeRequest;
+import io.socketlet.PreparedMessage;
 import io.socketlet.WebSocket;
 import io.socketlet.WebSocketHandler;
 import io.socketlet.demo.EchoServlet;
+import io.socketlet.rooms.Room;
+import io.socketlet.rooms.RoomFullException;
+import io.socketlet.rooms.RoomOptions;
+import io.socketlet.rooms.Rooms;
+import io.socketlet.rooms.redis.RedisBroker;
 import io.socketlet.server.WebSocketServlet;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -26,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * socketlet's own servlets on embedded Jetty 12.1 (the AUTO transport takes Jetty's socket over)
  * and on embedded Tomcat 11 (the Servlet upgrade road), with container defaults but for the
  * connection limits and idle timeouts that 20,000 idle connections need (set alike for the native
- * servers of the same container).
+ * servers of the same container). Jetty's connector also speaks h2c (HTTP/2 by prior knowledge,
+ * with RFC 8441's extended CONNECT), as Jetty native's does: HTTP/1.1 clients see no difference.
  */
 final class SocketletServers {
 
@@ -41,13 +52,15 @@ final class SocketletServers {
         // Every message compressed, as the native servers do, for a like-for-like comparison
         // (socketlet's default threshold of 256 bytes would send 32-byte messages uncompressed).
         m.put("/echo-deflate", Map.entry(new EchoServlet(), Map.of("compression", "true", "compressionThreshold", "0")));
-        m.put("/broadcast", Map.entry(new BroadcastServlet(), Map.of("compression", "false")));
+        m.put("/broadcast", Map.entry(new BroadcastServlet(true), Map.of("compression", "false")));
+        m.put("/broadcast-each", Map.entry(new BroadcastServlet(false), Map.of("compression", "false")));
+        m.put("/room", Map.entry(new RoomServlet(), Map.of("compression", "false")));
         return m;
     }
 
     static BenchServer.Running jetty() throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(), h2c());
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.setIdleTimeout(600_000);
@@ -73,6 +86,13 @@ final class SocketletServers {
                 server.stop();
             }
         };
+    }
+
+    /** HTTP/2 by prior knowledge beside HTTP/1.1 on one port, advertising RFC 8441 (Jetty's default, said anyway). */
+    static HTTP2CServerConnectionFactory h2c() {
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory();
+        h2c.setConnectProtocolEnabled(true);
+        return h2c;
     }
 
     static BenchServer.Running tomcat() throws Exception {
@@ -136,10 +156,19 @@ final class SocketletServers {
         };
     }
 
-    /** Sends every text message to every connection of this endpoint, with a plain loop. */
+    /**
+     * Sends every text message to every connection of this endpoint with a plain loop: encoded once
+     * ({@link PreparedMessage}, {@code /broadcast}), or per connection ({@code sendText},
+     * {@code /broadcast-each}: what the natives do).
+     */
     public static final class BroadcastServlet extends WebSocketServlet {
         private static final long serialVersionUID = 1L;
         private final transient Set<WebSocket> sockets = ConcurrentHashMap.newKeySet();
+        private final boolean prepared;
+
+        BroadcastServlet(boolean prepared) {
+            this.prepared = prepared;
+        }
 
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
@@ -151,8 +180,15 @@ final class SocketletServers {
 
                 @Override
                 public void onText(WebSocket socket, String text) {
-                    for (WebSocket s : sockets) {
-                        s.sendText(text);
+                    if (prepared) {
+                        PreparedMessage message = PreparedMessage.text(text);
+                        for (WebSocket s : sockets) {
+                            s.send(message);
+                        }
+                    } else {
+                        for (WebSocket s : sockets) {
+                            s.sendText(text);
+                        }
                     }
                 }
 
@@ -161,6 +197,56 @@ final class SocketletServers {
                     sockets.remove(socket);
                 }
             };
+        }
+    }
+
+    /**
+     * One room of {@code io.socketlet.rooms}: every connection joins it, every text message is the
+     * room's broadcast to all members (the sender too). Over Redis ({@link RedisBroker}) when the
+     * system property {@code bench.redis} names one, so several server processes form one room;
+     * else in this JVM ({@link Rooms#inMemory()}).
+     */
+    public static final class RoomServlet extends WebSocketServlet {
+        private static final long serialVersionUID = 1L;
+        private transient Rooms rooms;
+        private transient Room room;
+
+        @Override
+        public void init(ServletConfig config) throws ServletException {
+            super.init(config);
+            String redis = System.getProperty("bench.redis");
+            rooms = redis == null ? Rooms.inMemory() : new Rooms(RedisBroker.connect(redis));
+            room = rooms.room(System.getProperty("bench.room", "bench"), RoomOptions.defaults().maxMembers(50_000), null);
+        }
+
+        @Override
+        protected WebSocketHandler accept(HandshakeRequest request) {
+            return new WebSocketHandler() {
+                @Override
+                public void onOpen(WebSocket socket) {
+                    try {
+                        room.join(socket, null);
+                    } catch (RoomFullException e) {
+                        socket.close(1013, "room full");
+                    }
+                }
+
+                @Override
+                public void onText(WebSocket socket, String text) {
+                    room.broadcast(text);
+                }
+
+                @Override
+                public void onClose(WebSocket socket, int code, String reason) {
+                    room.leave(socket, "closed");
+                }
+            };
+        }
+
+        @Override
+        public void destroy() {
+            rooms.close();
+            super.destroy();
         }
     }
 }
