@@ -128,7 +128,8 @@ public final class BenchMain {
 
     static final String HELP = """
             bench/run.sh [options]   (builds with -Pbench, then runs io.socketlet.bench.BenchMain)
-              --quick               one short round, 2,000 idle, 500 broadcast and 400 cluster connections, short JMH (< 3 min)
+              --quick               one short round, 2,000 idle, 500 broadcast and 400 cluster connections (cluster: 2 nodes on
+                                    Redis, 1 in memory, Jetty native only), short JMH (< 3 min)
               --rounds N            interleaved rounds (default 3)
               --servers a,b,...     socketlet-jetty,socketlet-tomcat,jetty,tomcat,tcp (jetty is required: the base)
               --scenarios a,b,...   small,deflate,large64k,large1m,h2,idle,broadcast,cluster
@@ -399,7 +400,7 @@ public final class BenchMain {
             String name = http2 ? "h2echo-h2" : "h2echo-h1";
             try {
                 JettyClientEchoLoad.Result r = JettyClientEchoLoad.run(server.address(), "/echo", http2, 16, 8, 32, server.pid(),
-                        options.smallWarmup, options.smallMeasure);
+                        options.quick ? 0.5 : options.smallWarmup, options.quick ? 1 : options.smallMeasure);
                 double cpuPerMessage = r.messages() > 0 ? r.cpu().serverSeconds() / r.messages() * 1e6 : Double.NaN;
                 results.add(round, http2 ? Results.H2_RATE : Results.H1_RATE, kind, r.messagesPerSecond());
                 results.add(round, http2 ? Results.H2_CPU : Results.H1_CPU, kind, cpuPerMessage);
@@ -485,15 +486,18 @@ public final class BenchMain {
      * on one node over Redis, on one node in memory; and the native servers' loop on one node.
      */
     private void clusterPhase(int round, RedisProcess redis, int count) {
-        for (ServerKind kind : List.of(ServerKind.JETTY, ServerKind.TOMCAT)) {
+        // --quick: the two nodes, the one node in memory and Jetty native only.
+        for (ServerKind kind : options.quick ? List.of(ServerKind.JETTY) : List.of(ServerKind.JETTY, ServerKind.TOMCAT)) {
             if (options.servers.contains(kind)) {
                 clusterRun(round, Results.CLUSTER_LOOP, kind, 1, "/broadcast", null, count);
             }
         }
         if (options.servers.contains(ServerKind.SOCKETLET_JETTY)) {
             clusterRun(round, Results.CLUSTER_LOCAL, ServerKind.SOCKETLET_JETTY, 1, "/room", null, count);
-            if (redis != null) {
+            if (redis != null && !options.quick) {
                 clusterRun(round, Results.CLUSTER_REDIS1, ServerKind.SOCKETLET_JETTY, 1, "/room", redis, count);
+            }
+            if (redis != null) {
                 clusterRun(round, Results.CLUSTER_REDIS2, ServerKind.SOCKETLET_JETTY, 2, "/room", redis, count);
             }
         }
@@ -515,7 +519,7 @@ public final class BenchMain {
                 pids.add(redis.pid());
             }
             // Rooms: every join is a presence entry of the room's log, read back by every node: let them settle.
-            long settle = path.equals("/room") ? 2000 : 500;
+            long settle = path.equals("/room") ? (options.quick ? 1000 : 2000) : 500;
             BroadcastLoad.Result r = BroadcastLoad.run(servers.stream().map(ServerProcess::address).toList(), path, count, "b",
                     options.broadcastWarmups, options.broadcasts, System.nanoTime() + 240_000_000_000L, pids, settle).get(0);
             record(round, kind, r, m.p50(), m.p99(), m.rate(), m.cpu(), "cluster " + m.label());
