@@ -169,12 +169,105 @@ public final class Containers {
         void close();
     }
 
-    private static Running startJetty(Deployment deployment) throws Exception {
+    /**
+     * An embedded Jetty with one connector on 127.0.0.1 at an ephemeral port (one acceptor, one
+     * selector: enough for tests, light on a 2-core machine), not yet started; after
+     * {@code start()}, {@link #port(Server)} tells the port.
+     */
+    public static Server newJetty() {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
+        server.setStopTimeout(1000);
+        return server;
+    }
+
+    /** The port a started {@link #newJetty()} listens on. */
+    public static int port(Server jetty) {
+        return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+    }
+
+    /** An embedded Tomcat in {@code base} with an HTTP/1.1 connector on 127.0.0.1 at an ephemeral port, not yet started. */
+    public static Tomcat newTomcat(Path base) {
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector("HTTP/1.1");
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        return tomcat;
+    }
+
+    /** Starts a {@link #newTomcat}; returns its port, or stops it and throws if it did not start or bind. */
+    public static int start(Tomcat tomcat, Path base) throws Exception {
+        try {
+            tomcat.start();
+        } catch (Exception e) {
+            destroy(tomcat, base);
+            throw e;
+        }
+        int port = tomcat.getConnector().getLocalPort();
+        if (port <= 0) {
+            destroy(tomcat, base);
+            throw new IllegalStateException("Tomcat did not bind a port (see the log above)");
+        }
+        return port;
+    }
+
+    /** Stops and destroys a Tomcat, then deletes its base folder. */
+    public static void destroy(Tomcat tomcat, Path base) {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (Exception e) {
+            throw new IllegalStateException("Tomcat did not stop", e);
+        } finally {
+            try (Stream<Path> files = Files.walk(base)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp folder left behind is harmless
+            }
+        }
+    }
+
+    /** What stops a part of a running container. */
+    private interface Stop {
+        void run() throws Exception;
+    }
+
+    /** A started container: the same for both kinds but for how its parts stop. */
+    private record Started(ContainerKind kind, int port, String contextPath, Stop application, Stop container)
+            implements Running {
+        @Override
+        public void stopApplication() {
+            try {
+                application.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(this + ": the web application did not stop", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                container.run();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(this + " did not stop", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (kind == ContainerKind.JETTY ? "Jetty" : "Tomcat") + " 127.0.0.1:" + port + contextPath;
+        }
+    }
+
+    private static Running startJetty(Deployment deployment) throws Exception {
+        Server server = newJetty();
         ServletContextHandler context = new ServletContextHandler(
                 deployment.contextPath().isEmpty() ? "/" : deployment.contextPath());
         for (ServletSpec spec : deployment.servlets()) {
@@ -186,63 +279,18 @@ public final class Containers {
             }
         }
         server.setHandler(context);
-        server.setStopTimeout(1000);
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
             throw e;
         }
-        int port = connector.getLocalPort();
-        return new Running() {
-            @Override
-            public ContainerKind kind() {
-                return ContainerKind.JETTY;
-            }
-
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public String contextPath() {
-                return deployment.contextPath();
-            }
-
-            @Override
-            public void stopApplication() {
-                try {
-                    context.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException("Jetty context did not stop", e);
-                }
-            }
-
-            @Override
-            public void close() {
-                try {
-                    server.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException("Jetty did not stop", e);
-                }
-            }
-
-            @Override
-            public String toString() {
-                return "Jetty 127.0.0.1:" + port + deployment.contextPath();
-            }
-        };
+        return new Started(ContainerKind.JETTY, port(server), deployment.contextPath(), context::stop, server::stop);
     }
 
     private static Running startTomcat(Deployment deployment) throws Exception {
         Path base = Files.createTempDirectory("socketlet-tomcat");
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(base.toString());
-        Connector connector = new Connector("HTTP/1.1");
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        tomcat.setConnector(connector);
+        Tomcat tomcat = newTomcat(base);
         Path docBase = Files.createDirectories(base.resolve("docBase"));
         Context context = tomcat.addContext(deployment.contextPath(), docBase.toString());
         if (context instanceof StandardContext standard) {
@@ -259,66 +307,8 @@ public final class Containers {
                 context.addServletMapping(mapping, spec.name());
             }
         }
-        try {
-            tomcat.start();
-        } catch (Exception e) {
-            destroy(tomcat, base);
-            throw e;
-        }
-        int port = connector.getLocalPort();
-        if (port <= 0) {
-            destroy(tomcat, base);
-            throw new IllegalStateException("Tomcat did not bind a port (see the log above)");
-        }
-        return new Running() {
-            @Override
-            public ContainerKind kind() {
-                return ContainerKind.TOMCAT;
-            }
-
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public String contextPath() {
-                return deployment.contextPath();
-            }
-
-            @Override
-            public void stopApplication() {
-                try {
-                    context.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException("Tomcat context did not stop", e);
-                }
-            }
-
-            @Override
-            public void close() {
-                destroy(tomcat, base);
-            }
-
-            @Override
-            public String toString() {
-                return "Tomcat 127.0.0.1:" + port + deployment.contextPath();
-            }
-        };
-    }
-
-    private static void destroy(Tomcat tomcat, Path base) {
-        try {
-            tomcat.stop();
-            tomcat.destroy();
-        } catch (Exception e) {
-            throw new IllegalStateException("Tomcat did not stop", e);
-        } finally {
-            try (Stream<Path> files = Files.walk(base)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp folder left behind is harmless
-            }
-        }
+        int port = start(tomcat, base);
+        return new Started(ContainerKind.TOMCAT, port, deployment.contextPath(), context::stop,
+                () -> destroy(tomcat, base));
     }
 }

@@ -1,11 +1,11 @@
 package io.socketlet.redeploy;
 
 import io.socketlet.it.ContainerKind;
+import io.socketlet.it.Containers;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
 /**
@@ -27,16 +27,11 @@ final class JettyAppServer implements AppServer {
     }
 
     static JettyAppServer start() throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server, 1, 1);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
+        Server server = Containers.newJetty();
         ContextHandlerCollection contexts = new ContextHandlerCollection();
         server.setHandler(contexts);
-        server.setStopTimeout(1000);
         server.start();
-        return new JettyAppServer(server, contexts, connector.getLocalPort());
+        return new JettyAppServer(server, contexts, Containers.port(server));
     }
 
     @Override

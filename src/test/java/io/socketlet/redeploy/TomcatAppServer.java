@@ -1,23 +1,20 @@
 package io.socketlet.redeploy;
 
 import io.socketlet.it.ContainerKind;
-import java.io.IOException;
+import io.socketlet.it.Containers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.apache.catalina.Container;
 import org.apache.catalina.Host;
 import org.apache.catalina.WebResourceRoot;
 import org.apache.catalina.Wrapper;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.loader.WebappLoader;
@@ -71,20 +68,9 @@ final class TomcatAppServer implements AppServer {
 
     static TomcatAppServer start() throws Exception {
         Path base = Files.createTempDirectory("socketlet-redeploy-tomcat");
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(base.toString());
-        Connector connector = new Connector("HTTP/1.1");
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        tomcat.setConnector(connector);
+        Tomcat tomcat = Containers.newTomcat(base);
         tomcat.getHost().setAutoDeploy(false);
-        tomcat.start();
-        int port = connector.getLocalPort();
-        if (port <= 0) {
-            stop(tomcat, base);
-            throw new IllegalStateException("Tomcat did not bind a port");
-        }
-        return new TomcatAppServer(tomcat, base, port);
+        return new TomcatAppServer(tomcat, base, Containers.start(tomcat, base));
     }
 
     @Override
@@ -176,22 +162,7 @@ final class TomcatAppServer implements AppServer {
     @Override
     public void close() {
         LOADER_LOG.removeHandler(warningCollector);
-        stop(tomcat, base);
-    }
-
-    private static void stop(Tomcat tomcat, Path base) {
-        try {
-            tomcat.stop();
-            tomcat.destroy();
-        } catch (Exception e) {
-            throw new IllegalStateException("Tomcat did not stop", e);
-        } finally {
-            try (Stream<Path> files = Files.walk(base)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp folder left behind is harmless
-            }
-        }
+        Containers.destroy(tomcat, base);
     }
 
     @Override
