@@ -354,11 +354,7 @@ class ConnectionCoreTest {
     @Test
     void joinInsideACallbackWaitsForAWriteTheContainerCompletesMeanwhile() {
         List<String> seen = new CopyOnWriteArrayList<>();
-        RecordingHandler recorder = new RecordingHandler();
-        recorder.onText = (socket, text) -> {
-            socket.sendText("echo " + text).join();
-            seen.add("joined");
-        };
+        RecordingHandler recorder = joinsItsEcho(seen);
         FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.HELD);
         t.completesWritesDuringCallbacks(true);
         inThread(() -> receive(t, clientText("a")));
@@ -378,11 +374,7 @@ class ConnectionCoreTest {
     @Test
     void joinInsideACallbackWaitsForAWriteUnderWayOnAnotherThread() throws InterruptedException {
         List<String> seen = new CopyOnWriteArrayList<>();
-        RecordingHandler recorder = new RecordingHandler();
-        recorder.onText = (socket, text) -> {
-            socket.sendText("echo " + text).join();
-            seen.add("joined");
-        };
+        RecordingHandler recorder = joinsItsEcho(seen);
         FakeTransport t = open(endpoint(WebSocketSettings.defaults()), recorder, Completion.INLINE);
         t.completion(Completion.GATED);
         Thread broadcaster = new Thread(() -> connectionOf(t).sendText("broadcast"), "test-broadcaster");
@@ -401,6 +393,16 @@ class ConnectionCoreTest {
         reader.join(5_000);
         assertEquals(List.of("joined"), seen, recorder.events::toString);
         assertEquals(List.of("broadcast", "echo a"), t.frames().stream().map(Frame::text).toList(), "no 1011: " + t.frames());
+    }
+
+    /** A handler that answers each text with a blocking send, and notes "joined" once it returned. */
+    private static RecordingHandler joinsItsEcho(List<String> seen) {
+        RecordingHandler recorder = new RecordingHandler();
+        recorder.onText = (socket, text) -> {
+            socket.sendText("echo " + text).join();
+            seen.add("joined");
+        };
+        return recorder;
     }
 
     @Test
