@@ -404,8 +404,9 @@ public final class BenchMain {
                 double cpuPerMessage = r.messages() > 0 ? r.cpu().serverSeconds() / r.messages() * 1e6 : Double.NaN;
                 results.add(round, http2 ? Results.H2_RATE : Results.H1_RATE, kind, r.messagesPerSecond());
                 results.add(round, http2 ? Results.H2_CPU : Results.H1_CPU, kind, cpuPerMessage);
-                say("round %d %-16s %-9s %10.0f msg/s server %.2f cores (%.1f us/msg), client %.2f, others %.2f",
-                        round, kind.id, name, r.messagesPerSecond(), r.cpu().serverCores(), cpuPerMessage,
+                double calls = r.messages() > 0 ? (r.cpu().serverReads() + r.cpu().serverWrites()) / (double) r.messages() : Double.NaN;
+                say("round %d %-16s %-9s %10.0f msg/s server %.2f cores (%.1f us/msg, %.2f reads + writes/msg), client %.2f, others %.2f",
+                        round, kind.id, name, r.messagesPerSecond(), r.cpu().serverCores(), cpuPerMessage, calls,
                         r.cpu().clientCores(), r.cpu().foreignCores());
             } catch (Exception e) {
                 say("round %d %-16s %-9s FAILED: %s", round, kind.id, name, e);
