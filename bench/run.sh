@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The socketlet benchmark, one command (docs/performance.md):
 #
-#   bench/run.sh            full run: 3 interleaved rounds of every scenario, then JMH (about 10 minutes)
+#   bench/run.sh            full run: 3 interleaved rounds of every scenario (echoes, RFC 8441 echo, idle,
+#                           fan-out 1 -> 10,000, rooms over Redis on 2 nodes), then JMH (about 15-20 minutes)
 #   bench/run.sh --quick    proves the harness works in under 3 minutes (figures not meaningful)
 #   bench/run.sh --help     all options
 #

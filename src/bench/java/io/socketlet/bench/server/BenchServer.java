@@ -18,9 +18,14 @@ import java.nio.charset.StandardCharsets;
  *       needs that said);</li>
  *   <li>{@code /echo-deflate}: the same with permessage-deflate on (compressing every message);</li>
  *   <li>{@code /broadcast}: every text message is sent to every open connection of this path, by
- *       a plain loop over the sessions.</li>
+ *       a plain loop over the sessions (socketlet: encoded once with {@code PreparedMessage}, or
+ *       per connection with {@code sendText} when the message starts with {@code e});</li>
+ *   <li>{@code /room} (socketlet only): every connection joins one {@code io.socketlet.rooms} room,
+ *       every text message is the room's broadcast; over Redis when {@code -Dbench.redis=URI} is
+ *       given (room name {@code -Dbench.room}), so several processes share the room.</li>
  * </ul>
- * The TCP echo has no paths: it echoes bytes.
+ * The TCP echo has no paths: it echoes bytes. The Jetty servers also speak h2c on their port, so
+ * an HTTP/2 client can open WebSockets with RFC 8441's extended CONNECT.
  *
  * <p>Talks to the launcher over stdin/stdout: prints {@code READY port} once listening; answers
  * {@code STATS} with heap in use after a full GC, live threads and direct memory; stops on
