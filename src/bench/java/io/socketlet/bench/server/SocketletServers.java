@@ -52,8 +52,7 @@ final class SocketletServers {
         // Every message compressed, as the native servers do, for a like-for-like comparison
         // (socketlet's default threshold of 256 bytes would send 32-byte messages uncompressed).
         m.put("/echo-deflate", Map.entry(new EchoServlet(), Map.of("compression", "true", "compressionThreshold", "0")));
-        m.put("/broadcast", Map.entry(new BroadcastServlet(true), Map.of("compression", "false")));
-        m.put("/broadcast-each", Map.entry(new BroadcastServlet(false), Map.of("compression", "false")));
+        m.put("/broadcast", Map.entry(new BroadcastServlet(), Map.of("compression", "false")));
         m.put("/room", Map.entry(new RoomServlet(), Map.of("compression", "false")));
         return m;
     }
@@ -158,17 +157,13 @@ final class SocketletServers {
 
     /**
      * Sends every text message to every connection of this endpoint with a plain loop: encoded once
-     * ({@link PreparedMessage}, {@code /broadcast}), or per connection ({@code sendText},
-     * {@code /broadcast-each}: what the natives do).
+     * ({@link PreparedMessage}), or, for a message whose first character is {@code e}, per
+     * connection with {@code sendText} (what the natives do), so the load client can measure both
+     * in turn on the same connections.
      */
     public static final class BroadcastServlet extends WebSocketServlet {
         private static final long serialVersionUID = 1L;
         private final transient Set<WebSocket> sockets = ConcurrentHashMap.newKeySet();
-        private final boolean prepared;
-
-        BroadcastServlet(boolean prepared) {
-            this.prepared = prepared;
-        }
 
         @Override
         protected WebSocketHandler accept(HandshakeRequest request) {
@@ -180,7 +175,7 @@ final class SocketletServers {
 
                 @Override
                 public void onText(WebSocket socket, String text) {
-                    if (prepared) {
+                    if (!text.startsWith("e")) {
                         PreparedMessage message = PreparedMessage.text(text);
                         for (WebSocket s : sockets) {
                             s.send(message);
