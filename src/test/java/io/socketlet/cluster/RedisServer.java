@@ -120,6 +120,43 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** {@code CLIENT LIST}: one line per connection ({@code id=… name=… cmd=…}). */
+    public java.util.List<String> clients() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("CLIENT LIST\r\n".getBytes(StandardCharsets.UTF_8));
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            StringBuilder header = new StringBuilder();
+            for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+                if (c != '\r') {
+                    header.append((char) c);
+                }
+            }
+            if (header.length() == 0 || header.charAt(0) != '$') {
+                throw new IOException("CLIENT LIST answered " + header);
+            }
+            byte[] body = new byte[Integer.parseInt(header.substring(1))];
+            in.readFully(body);
+            return java.util.Arrays.asList(new String(body, StandardCharsets.UTF_8).split("\n"));
+        }
+    }
+
+    /** Closes the connection whose {@code CLIENT SETNAME} is this name, as a network failure would. */
+    public void killClientNamed(String name) throws IOException {
+        for (String line : clients()) {
+            if ((" " + line + " ").contains(" name=" + name + " ")) {
+                String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' ', line.indexOf("id=")));
+                String reply = command("CLIENT KILL ID " + id);
+                if (!reply.equals(":1")) {
+                    throw new IOException("CLIENT KILL ID " + id + " answered " + reply);
+                }
+                return;
+            }
+        }
+        throw new IOException("no connection named " + name + " in " + clients());
+    }
+
     private boolean answersPing() {
         try {
             return command("PING").equals("+PONG");

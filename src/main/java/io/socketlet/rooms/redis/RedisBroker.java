@@ -28,7 +28,6 @@ import io.socketlet.rooms.RoomMessage;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,6 @@ public final class RedisBroker implements Broker {
     /** How often a node says it is alive, by default; a node silent for three of them is gone. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
     private static final long BLOCK_MILLIS = 1000;
-    private static final int FATES = 10_000;
 
     private final RedisURI uri;
     private final long heartbeatMillis;
@@ -87,18 +85,6 @@ public final class RedisBroker implements Broker {
     private final AtomicLong publishCounter = new AtomicLong();
     private final AtomicLong unreplicated = new AtomicLong();
     private final AtomicLong outages = new AtomicLong();
-    /**
-     * This node's recent broadcasts by unique id, and how each was delivered here: {@code true}
-     * locally (its XADD failed; if the stream has it after all, the copy is skipped), {@code false}
-     * from the stream (a failure reported afterwards, its reply lost, must not deliver it again).
-     */
-    private final Map<String, Boolean> fates = Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > FATES;
-        }
-    });
-
     private volatile StatefulRedisConnection<String, byte[]> commands;
     private volatile StatefulRedisConnection<String, byte[]> reader;
     private volatile boolean closed;
@@ -111,19 +97,6 @@ public final class RedisBroker implements Broker {
     /** Heartbeats since the last reconnect: members of others are cleaned up only once every node had time to beat. */
     private int beatsSinceUp;
 
-    /** One broadcast waiting for its XADD's answer. */
-    private static final class Pending {
-        final RoomMessage message;
-        final String unique;
-        /** null while unanswered; true when Redis has it; false when it failed. */
-        Boolean placed;
-
-        Pending(RoomMessage message, String unique) {
-            this.message = message;
-            this.unique = unique;
-        }
-    }
-
     /** A room this node reads: its subscriber, where it is in the stream, and the presence Redis last told. */
     private static final class Subscription {
         final String room;
@@ -135,16 +108,10 @@ public final class RedisBroker implements Broker {
         final PresenceBook mirror = new PresenceBook();
         /** The id of the last entry read; null until the first snapshot. */
         volatile String cursor;
-        /**
-         * This node's broadcasts to the room whose XADD has not answered yet, in publish order: a
-         * failed one is delivered here only once every earlier one has answered, so the room's
-         * members here still get this node's broadcasts in the order they were made, even when
-         * later ones were refused at once while earlier ones were still in flight.
-         */
-        final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
-        /** Failed broadcasts released in order, to deliver here; one thread at a time delivers them (guarded by pending). */
-        final java.util.ArrayDeque<Pending> released = new java.util.ArrayDeque<>();
-        boolean delivering;
+        /** Snapshots of the room on their way. */
+        final java.util.concurrent.atomic.AtomicInteger looking = new java.util.concurrent.atomic.AtomicInteger();
+        /** What this node delivers to its members of the room, in which order (its own broadcasts wait there until settled). */
+        final RoomOutbox outbox;
 
         Subscription(String room, int history, Subscriber subscriber) {
             this.room = room;
@@ -154,6 +121,7 @@ public final class RedisBroker implements Broker {
             this.logKey = base + "log";
             this.history = history;
             this.subscriber = subscriber;
+            this.outbox = new RoomOutbox(subscriber::deliver);
         }
 
         long maxLength() {
@@ -244,8 +212,9 @@ public final class RedisBroker implements Broker {
      */
     public boolean isConnected() {
         StatefulRedisConnection<String, byte[]> c = commands;
+        StatefulRedisConnection<String, byte[]> r = reader;
         synchronized (this) {
-            return c != null && c.isOpen() && !down;
+            return c != null && c.isOpen() && r != null && r.isOpen() && !down;
         }
     }
 
@@ -302,10 +271,17 @@ public final class RedisBroker implements Broker {
             return;
         }
         RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-        client.connectAsync(codec, uri).thenCompose(c -> {
-            commands = c;
-            return client.connectAsync(codec, uri);
-        }).whenComplete((r, error) -> {
+        // Named, so that an operator's CLIENT LIST says which node and which role each connection is.
+        // Both or neither: a commands connection kept while the reader failed would be made
+        // again by the next try and stay open (reconnecting by itself) for good.
+        client.connectAsync(codec, named("commands")).thenCompose(c -> client.connectAsync(codec, named("reader"))
+                .whenComplete((r, error) -> {
+                    if (error != null) {
+                        c.closeAsync();
+                    } else {
+                        commands = c;
+                    }
+                })).whenComplete((r, error) -> {
             if (error != null) {
                 if (attempt == 0) {
                     LOG.log(System.Logger.Level.ERROR, "Redis at " + uri.getHost() + ":" + uri.getPort()
@@ -326,6 +302,10 @@ public final class RedisBroker implements Broker {
             }
             readLoop();
         });
+    }
+
+    private RedisURI named(String role) {
+        return RedisURI.builder(uri).withClientName("socketlet-node-" + nodeId + "-" + role).build();
     }
 
     private void schedule(Runnable task, long millis) {
@@ -354,6 +334,13 @@ public final class RedisBroker implements Broker {
                 }
                 if (cleanUp) {
                     subscriptions.values().forEach(this::cleanUp);
+                }
+                // A room whose first look failed (Redis went away or was slow just then) is not
+                // read yet, so no read can bring it back: Redis answers again, it looks again.
+                for (Subscription s : subscriptions.values()) {
+                    if (s.cursor == null && s.looking.get() == 0) {
+                        snapshot(s, true);
+                    }
                 }
             }
             schedule(this::heartbeat, heartbeatMillis);
@@ -415,72 +402,32 @@ public final class RedisBroker implements Broker {
     @Override
     public void publish(String room, RoomMessage message) {
         Subscription s = subscription(room);
-        String unique = nodeId + ":" + publishCounter.incrementAndGet();
-        StatefulRedisConnection<String, byte[]> c = commands;
         if (s == null) {
             return; // nobody here reads the room: nothing to order (a room always subscribes first)
         }
-        Pending p = new Pending(message, unique);
-        synchronized (s.pending) {
-            s.pending.addLast(p);
-        }
+        String unique = nodeId + ":" + publishCounter.incrementAndGet();
+        s.outbox.published(unique, message);
+        StatefulRedisConnection<String, byte[]> c = commands;
         if (c == null) {
-            answered(s, p, false);
+            refused(s, unique);
             return;
         }
         c.async().xadd(s.logKey, XAddArgs.Builder.maxlen(s.maxLength()).approximateTrimming(), LogEntries.fields(message, unique))
                 .whenComplete((id, error) -> {
                     if (error != null) {
                         markDown(error);
+                        refused(s, unique);
+                    } else {
+                        s.outbox.placed(unique, Offset.parse(id));
                     }
-                    answered(s, p, error == null);
                 });
     }
 
-    /**
-     * Records an XADD's answer, and delivers here, in publish order, the failed ones no earlier
-     * one holds back. Delivery runs outside the lock (the room may run application code inline);
-     * whichever thread finds nobody delivering does it for all, so two answers at once cannot
-     * swap two fallbacks.
-     */
-    private void answered(Subscription s, Pending p, boolean placed) {
-        synchronized (s.pending) {
-            p.placed = placed;
-            while (!s.pending.isEmpty() && s.pending.peekFirst().placed != null) {
-                Pending head = s.pending.pollFirst();
-                if (!head.placed) {
-                    s.released.addLast(head);
-                }
-            }
-            if (s.delivering || s.released.isEmpty()) {
-                return;
-            }
-            s.delivering = true;
+    /** A broadcast Redis did not take (or whose answer is lost): delivered on this node only, and counted. */
+    private void refused(Subscription s, String unique) {
+        if (s.outbox.refused(unique)) {
+            unreplicated.incrementAndGet();
         }
-        while (true) {
-            Pending next;
-            synchronized (s.pending) {
-                next = s.released.pollFirst();
-                if (next == null) {
-                    s.delivering = false;
-                    return;
-                }
-            }
-            deliverLocally(s, next.message, next.unique);
-        }
-    }
-
-    private void deliverLocally(Subscription s, RoomMessage message, String unique) {
-        if (s == null) {
-            return;
-        }
-        synchronized (fates) {
-            if (fates.putIfAbsent(unique, Boolean.TRUE) != null) {
-                return; // the stream brought it already: its XADD worked, only the reply was lost
-            }
-        }
-        unreplicated.incrementAndGet();
-        s.subscriber.deliver(message); // no offset: it is in no log
     }
 
     @Override
@@ -523,7 +470,7 @@ public final class RedisBroker implements Broker {
         }
         if (change != null) {
             unreplicated.incrementAndGet();
-            s.subscriber.deliver(change);
+            s.outbox.hereOnly(change);
         }
     }
 
@@ -555,10 +502,12 @@ public final class RedisBroker implements Broker {
     private void snapshot(Subscription s, boolean again) {
         StatefulRedisConnection<String, byte[]> c = commands;
         if (c == null) {
-            return;
+            return; // not connected yet: connecting looks at every room
         }
+        s.looking.incrementAndGet();
         c.async().<List<Object>>eval(RedisScripts.SNAPSHOT, ScriptOutputType.MULTI, new String[] {s.membersKey, s.logKey},
                 LogEntries.bytes(Integer.toString(Math.max(1, s.history)))).whenComplete((result, error) -> {
+                    s.looking.decrementAndGet();
                     if (error != null) {
                         markDown(error);
                         if (!again) {
@@ -597,6 +546,10 @@ public final class RedisBroker implements Broker {
                         s.cursor = newest == null ? "0-0" : newest;
                     }
                     s.subscriber.start(members, first ? recent : List.of());
+                    if (first) {
+                        Offset startsAfter = Offset.parse(s.cursor);
+                        s.outbox.startsAfter(startsAfter == null ? Offset.ZERO : startsAfter);
+                    }
                 });
     }
 
@@ -658,14 +611,6 @@ public final class RedisBroker implements Broker {
                     continue;
                 }
                 s.cursor = m.getId();
-                String unique = LogEntries.uniqueId(m.getBody());
-                if (unique != null && unique.startsWith(nodeId + ":")) {
-                    synchronized (fates) {
-                        if (fates.putIfAbsent(unique, Boolean.FALSE) != null) {
-                            continue; // delivered here already, when its XADD seemed to fail
-                        }
-                    }
-                }
                 RoomEntry entry = LogEntries.entry(m.getId(), m.getBody());
                 if (entry == null) {
                     continue;
@@ -675,7 +620,8 @@ public final class RedisBroker implements Broker {
                         s.mirror.follow(change);
                     }
                 }
-                s.subscriber.deliver(entry);
+                String unique = LogEntries.uniqueId(m.getBody());
+                s.outbox.read(entry, unique != null && unique.startsWith(nodeId + ":") ? unique : null);
             }
             readLoop();
         });
