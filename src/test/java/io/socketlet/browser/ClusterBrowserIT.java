@@ -78,13 +78,17 @@ class ClusterBrowserIT {
         }
     }
 
-    /** Which containers served the pages' WebSocket upgrades. */
+    /**
+     * Which containers served the pages' WebSocket upgrades, each given up to 5 s to log one: a
+     * container logs a request once its exchange is done, which can be after the page saw the 101.
+     */
     private static List<String> servedBy(DemoServer jetty, DemoServer tomcat) {
+        java.util.function.Predicate<List<String>> anUpgrade = served -> served.stream().anyMatch(r -> r.contains(" 101"));
         List<String> out = new java.util.ArrayList<>();
-        if (jetty.requests().stream().anyMatch(r -> r.contains(" 101"))) {
+        if (anUpgrade.test(jetty.requestsOnceLogged(anUpgrade))) {
             out.add("jetty");
         }
-        if (tomcat.requests().stream().anyMatch(r -> r.contains(" 101"))) {
+        if (anUpgrade.test(tomcat.requestsOnceLogged(anUpgrade))) {
             out.add("tomcat");
         }
         return out;

@@ -113,8 +113,13 @@ final class DemoServer implements AutoCloseable {
      * Jetty completes the exchange).
      */
     List<String> requestsOnceLogged(String... lines) {
+        return requestsOnceLogged(served -> served.containsAll(List.of(lines)));
+    }
+
+    /** The requests served so far, once they meet {@code condition} (or after 5 s). */
+    List<String> requestsOnceLogged(java.util.function.Predicate<List<String>> condition) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (!requests.containsAll(List.of(lines)) && System.nanoTime() < deadline) {
+        while (!condition.test(requests()) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
