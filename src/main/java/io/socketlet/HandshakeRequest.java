@@ -95,9 +95,16 @@ public interface HandshakeRequest {
     }
 
     /**
-     * Whether the request came over TLS (wss).
+     * Whether the request reached the container over TLS (wss), as the container sees it.
      *
-     * @return true for a wss connection
+     * <p>Behind a TLS-terminating proxy (nginx speaking {@code http} to the container) this is
+     * false, unless the container is set to trust that proxy's headers (Tomcat's
+     * {@code RemoteIpValve}, Jetty's {@code ForwardedRequestCustomizer}): it is meant for
+     * decisions about security, and any client can send {@code X-Forwarded-Proto: https}.
+     * socketlet's own same-origin check does read the proxy's headers, because a browser page
+     * cannot forge them (see {@code docs/deployments.md}).
+     *
+     * @return true when the container received the request over TLS
      */
     boolean secure();
 
