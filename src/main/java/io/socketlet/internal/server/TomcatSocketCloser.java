@@ -33,6 +33,21 @@ final class TomcatSocketCloser {
     private TomcatSocketCloser() {
     }
 
+    /**
+     * Tomcat's members the closer uses, looked up once per class rather than once per connection
+     * (and per retried close): the stream's socket field, and the socket wrapper's methods. One
+     * entry each, since a web application runs in one Tomcat; holding Tomcat's classes keeps
+     * nothing of the application alive.
+     */
+    record StreamMembers(Class<?> stream, Field socket) {
+    }
+
+    record WrapperMembers(Class<?> wrapper, Method close, Method isClosed, Method getLock, Method getEndpoint) {
+    }
+
+    private static volatile StreamMembers streamMembers;
+    private static volatile WrapperMembers wrapperMembers;
+
     /** A closer for this upgraded output stream's socket, or null when it is not Tomcat's. */
     static Runnable of(Object upgradedOutput) {
         Class<?> stream = upgradedOutput.getClass();
@@ -40,13 +55,10 @@ final class TomcatSocketCloser {
             return null;
         }
         try {
-            Field field = stream.getDeclaredField(SOCKET_FIELD);
-            field.setAccessible(true);
-            Object socketWrapper = field.get(upgradedOutput);
-            Method close = socketWrapper.getClass().getMethod("close");
-            Method isClosed = socketWrapper.getClass().getMethod("isClosed");
-            Lock lock = (Lock) socketWrapper.getClass().getMethod("getLock").invoke(socketWrapper);
-            return new Closer(socketWrapper, close, isClosed, lock)::run;
+            Object socketWrapper = streamMembers(stream).socket().get(upgradedOutput);
+            WrapperMembers members = wrapperMembers(socketWrapper.getClass());
+            Lock lock = (Lock) members.getLock().invoke(socketWrapper);
+            return new Closer(socketWrapper, members, lock)::run;
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "Cannot reach the socket of an upgraded connection on " + tomcatVersion(stream)
@@ -60,6 +72,29 @@ final class TomcatSocketCloser {
         }
     }
 
+    static StreamMembers streamMembers(Class<?> stream) throws ReflectiveOperationException {
+        StreamMembers members = streamMembers;
+        if (members == null || members.stream() != stream) {
+            Field field = stream.getDeclaredField(SOCKET_FIELD);
+            field.setAccessible(true);
+            members = new StreamMembers(stream, field);
+            streamMembers = members;
+        }
+        return members;
+    }
+
+    static WrapperMembers wrapperMembers(Class<?> wrapper) throws ReflectiveOperationException {
+        WrapperMembers members = wrapperMembers;
+        if (members == null || members.wrapper() != wrapper) {
+            Method getEndpoint = findMethod(wrapper, "getEndpoint");
+            getEndpoint.setAccessible(true);
+            members = new WrapperMembers(wrapper, wrapper.getMethod("close"), wrapper.getMethod("isClosed"),
+                    wrapper.getMethod("getLock"), getEndpoint);
+            wrapperMembers = members;
+        }
+        return members;
+    }
+
     /**
      * Closes the socket only while holding Tomcat's lock for it, the one Tomcat holds while a
      * container thread processes an event of that socket. Closing from another thread (a timer
@@ -70,7 +105,7 @@ final class TomcatSocketCloser {
      * (Once the event reaches our listener, Tomcat itself sees the streams closed and ends the
      * connection; the retry then finds the socket closed.)
      */
-    private record Closer(Object socketWrapper, Method close, Method isClosed, Lock lock) {
+    private record Closer(Object socketWrapper, WrapperMembers members, Lock lock) {
         private static final long RETRY_MILLIS = 10;
         private static final int MAX_TRIES = 3_000;
 
@@ -79,18 +114,18 @@ final class TomcatSocketCloser {
         }
 
         private ScheduledExecutorService tomcatsUtilityExecutor() throws ReflectiveOperationException {
-            return utilityExecutorOf(socketWrapper);
+            return utilityExecutorOf(socketWrapper, members.getEndpoint());
         }
 
         private void attempt(int tries) {
             try {
                 if (lock.tryLock()) {
                     try {
-                        close.invoke(socketWrapper);
+                        members.close().invoke(socketWrapper);
                     } finally {
                         lock.unlock();
                     }
-                } else if (tries < MAX_TRIES && !Boolean.TRUE.equals(isClosed.invoke(socketWrapper))) {
+                } else if (tries < MAX_TRIES && !Boolean.TRUE.equals(members.isClosed().invoke(socketWrapper))) {
                     tomcatsUtilityExecutor().schedule(() -> attempt(tries + 1), RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 }
             } catch (ReflectiveOperationException | RuntimeException e) {
@@ -105,9 +140,8 @@ final class TomcatSocketCloser {
      * whichever application thread first asked, and keep that application in memory for the
      * life of the JVM.
      */
-    private static ScheduledExecutorService utilityExecutorOf(Object socketWrapper) throws ReflectiveOperationException {
-        Method getEndpoint = findMethod(socketWrapper.getClass(), "getEndpoint");
-        getEndpoint.setAccessible(true);
+    private static ScheduledExecutorService utilityExecutorOf(Object socketWrapper, Method getEndpoint)
+            throws ReflectiveOperationException {
         Object endpoint = getEndpoint.invoke(socketWrapper);
         return (ScheduledExecutorService) endpoint.getClass().getMethod("getUtilityExecutor").invoke(endpoint);
     }

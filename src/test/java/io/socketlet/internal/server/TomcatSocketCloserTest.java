@@ -3,6 +3,7 @@ package io.socketlet.internal.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -144,6 +145,18 @@ class TomcatSocketCloserTest {
         assertEquals(Level.WARNING, warning.getLevel());
         assertTrue(warning.getMessage().contains("Apache Tomcat/99.0.0-renamed"), warning.getMessage());
         assertTrue(warning.getMessage().contains(TomcatSocketCloser.SOCKET_FIELD), warning.getMessage());
+    }
+
+    /** Reflection is looked up once per Tomcat class, not once per connection (or per retried close). */
+    @Test
+    void looksTomcatsMembersUpOncePerClass() throws Exception {
+        Class<?> stream = Class.forName(TomcatSocketCloser.TOMCAT_STREAM);
+        assertSame(TomcatSocketCloser.streamMembers(stream), TomcatSocketCloser.streamMembers(stream));
+        assertSame(TomcatSocketCloser.streamMembers(stream).socket(), TomcatSocketCloser.streamMembers(stream).socket());
+        Class<?> wrapper = Class.forName("org.apache.tomcat.util.net.NioEndpoint$NioSocketWrapper");
+        TomcatSocketCloser.WrapperMembers members = TomcatSocketCloser.wrapperMembers(wrapper);
+        assertSame(members, TomcatSocketCloser.wrapperMembers(wrapper));
+        assertEquals("getEndpoint", members.getEndpoint().getName());
     }
 
     @Test
