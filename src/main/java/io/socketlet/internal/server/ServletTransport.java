@@ -30,9 +30,13 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
      * whole write even when the socket cannot (Tomcat keeps the rest in a buffer of its own), so
      * one 16 MiB write would look like no progress until the last byte left. In pieces, each
      * piece the container takes shows the peer is reading (the write timeout is about stalls),
-     * and the container never holds a second copy of a large message.
+     * and the container never holds a second copy of a large message. A little over 64 KiB, so a
+     * 64 KiB message and its header (at most 14 bytes) go in one write: at exactly 64 KiB the
+     * header's last bytes followed alone, and on Tomcat (whose socket buffer is 8 KiB, so a 64 KiB
+     * write leaves it full) that wrote a write of their own only after a round trip through
+     * Tomcat's poller.
      */
-    static final int MAX_WRITE_SLICE = 64 * 1024;
+    static final int MAX_WRITE_SLICE = 64 * 1024 + 16;
     private static final ThreadLocal<byte[]> READ_BUFFER = ThreadLocal.withInitial(() -> new byte[READ_BUFFER_SIZE]);
 
     /** What ends the connection: the upgraded socket, or the RFC 8441 request's async cycle. */
@@ -49,6 +53,11 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
     private ByteBuffer[] pending;
     private int pendingIndex;
     private boolean flushed;
+    /**
+     * The last {@code isReady()} said true and nothing was written since: the next write needs not
+     * ask again (on Tomcat each call takes a lock and looks at the socket's buffers).
+     */
+    private boolean knownReady;
     private WriteCallback callback;
 
     /** An upgraded socket (HTTP/1.1 upgrade). */
@@ -161,18 +170,21 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
             }
             try {
                 while (true) {
-                    if (!out.isReady()) {
+                    if (!knownReady && !out.isReady()) {
                         return; // the container calls onWritePossible when it can take more
                     }
                     if (callback == null) {
                         return; // failed meanwhile by onError, on this thread
                     }
                     if (pendingIndex < pending.length) {
+                        knownReady = false;
                         writeSome();
                     } else if (!flushed) {
+                        knownReady = false;
                         out.flush();
                         flushed = true;
                     } else {
+                        knownReady = true; // asked just now, after the flush
                         done = callback;
                         callback = null;
                         pending = null;
@@ -180,6 +192,7 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
                     }
                 }
             } catch (IOException | RuntimeException e) {
+                knownReady = false;
                 // The container may have failed the write through onError on this very thread
                 // (Tomcat does, inside write or flush): then the callback has been told already.
                 failure = e;
@@ -198,14 +211,18 @@ final class ServletTransport implements Transport, ReadListener, WriteListener {
         }
     }
 
-    /** One container write: a large buffer from its own array, or small ones gathered into one copy. */
+    /**
+     * One container write: a large buffer (or a lone small one) from its own array, or small ones
+     * gathered into one copy.
+     */
     private void writeSome() throws IOException {
         ByteBuffer first = pending[pendingIndex];
         if (!first.hasRemaining()) {
             pendingIndex++;
             return;
         }
-        if (first.remaining() >= GATHER_LIMIT) {
+        boolean alone = pendingIndex + 1 == pending.length || pending[pendingIndex + 1].remaining() >= GATHER_LIMIT;
+        if (first.remaining() >= GATHER_LIMIT || (alone && first.hasArray())) {
             int length = Math.min(first.remaining(), MAX_WRITE_SLICE);
             if (first.hasArray()) {
                 out.write(first.array(), first.arrayOffset() + first.position(), length);
