@@ -36,7 +36,9 @@ class ConcurrencyIT {
             .servlet("echo", TestEndpoints.Echo.class, "/echo", Map.of("pingInterval", "0"))
             .servlet("burst", TestEndpoints.Sender.class, "/burst", Map.of("pingInterval", "0"))
             .servlet("sender", TestEndpoints.Sender.class, "/sender",
-                    Map.of("pingInterval", "0", "maxBufferedBytes", "256K", "closeTimeout", "1s")));
+                    Map.of("pingInterval", "0", "maxBufferedBytes", "256K", "closeTimeout", "1s"))
+            // Room for one huge message and the pong behind it (pongs count against the bound).
+            .servlet("huge", TestEndpoints.Sender.class, "/huge", Map.of("pingInterval", "0", "maxBufferedBytes", "64M")));
 
     @BothContainers
     void servesManyConnectionsAtOnce(ContainerKind kind) throws Exception {
@@ -142,6 +144,55 @@ class ConcurrencyIT {
                 assertEquals(Frame.BINARY, f.opcode(), "message " + i);
                 assertEquals(65536, f.payload().length, "message " + i);
             }
+        }
+    }
+
+    /**
+     * A 24 MiB message to a client that reads slowly: it leaves in fragments (RFC 6455 section
+     * 5.4), and a ping sent while it is still being written is answered between two of them
+     * ("control frames MAY be injected in the middle of a fragmented message"), not after the
+     * whole message. Sent as one frame, the pong waited behind every byte of it.
+     */
+    @BothContainers
+    void aPingIsAnsweredBetweenTheFragmentsOfAHugeMessageStillBeingWritten(ContainerKind kind) throws Exception {
+        int size = 24 << 20;
+        URI uri = SERVERS.get(kind).ws("/huge");
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(16 * 1024); // before connecting, so the window stays small
+        socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5000);
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout((int) RawWebSocketClient.READ_TIMEOUT.toMillis());
+        String key = RawWebSocketClient.newKey();
+        String request = RawWebSocketClient.upgradeRequest(uri, key, List.of());
+        try (RawWebSocketClient c = RawWebSocketClient.upgrade(socket, new java.io.BufferedInputStream(socket.getInputStream()),
+                request.getBytes(StandardCharsets.ISO_8859_1), request, key, 0)) {
+            c.send(Frame.text("flood 1 " + size));
+            Frame.Received first = c.read(Duration.ofSeconds(10));
+            assertEquals(Frame.BINARY, first.opcode());
+            assertTrue(!first.fin(), "a " + size + "-byte message leaves in fragments, got " + first);
+            // The server is still writing the message: most of it cannot have left yet.
+            byte[] ping = "still there?".getBytes(StandardCharsets.US_ASCII);
+            c.send(Frame.ping(ping));
+            long received = first.payload().length;
+            Frame.Received f;
+            while ((f = c.read(Duration.ofSeconds(10))).opcode() != Frame.PONG) {
+                assertEquals(Frame.CONTINUATION, f.opcode(), "a fragment of the message");
+                assertTrue(!f.fin(), "the whole message arrived before the pong: control frames did not go between fragments");
+                received += f.payload().length;
+            }
+            assertEquals(new String(ping, StandardCharsets.US_ASCII), f.text(), "the pong echoes the ping");
+            assertTrue(received < size, received + " bytes before the pong");
+            do {
+                f = c.read(Duration.ofSeconds(10));
+                assertEquals(Frame.CONTINUATION, f.opcode(), "the rest of the message");
+                received += f.payload().length;
+                for (byte b : f.payload()) {
+                    if (b != 0) {
+                        fail("the message is zeros");
+                    }
+                }
+            } while (!f.fin());
+            assertEquals(size, received, "every byte of the message, once");
         }
     }
 

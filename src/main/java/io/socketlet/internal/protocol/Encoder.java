@@ -44,6 +44,17 @@ public interface Encoder {
         return null;
     }
 
+    /**
+     * The fragments a large data frame of this encoder leaves in, so that control frames can go
+     * between them; null to send it whole (the default: the hixie drafts have no fragments).
+     *
+     * @param frame one frame returned by a data method of this encoder
+     * @param size  the frame's bytes, header included (small frames are never split)
+     */
+    default ByteBuffer[][] fragments(ByteBuffer[] frame, long size) {
+        return null;
+    }
+
     /** Frees what the encoder holds outside the heap (a compressor); called once the connection ended. */
     default void release() {
     }

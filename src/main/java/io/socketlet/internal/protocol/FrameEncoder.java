@@ -4,15 +4,26 @@ import io.socketlet.CloseCodes;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Writes RFC 6455 frames from the server: unmasked ("A server MUST NOT mask any frames"), FIN
- * set (a server message is sent whole), the length in its minimal encoding.
+ * Writes RFC 6455 frames from the server: unmasked ("A server MUST NOT mask any frames"), the
+ * length in its minimal encoding. A message is encoded as one frame (FIN set); the send queue
+ * may then split a large one into fragments ({@link #fragments}) so that control frames can go
+ * between them.
  */
 public final class FrameEncoder implements Encoder {
 
     /** Payloads below this are copied behind their header into one array; larger ones travel as their own buffer. */
     private static final int COPY_LIMIT = 4096;
+
+    /**
+     * Messages with a larger payload leave in fragments of at most this many bytes (RFC 6455
+     * section 5.4): a pong or a close then waits behind one fragment, not behind a whole 16 MiB
+     * message in flight to a slow reader.
+     */
+    public static final int MAX_FRAGMENT_PAYLOAD = 1024 * 1024;
 
     private final MessageDeflater deflater;
     private final int compressionThreshold;
@@ -48,6 +59,11 @@ public final class FrameEncoder implements Encoder {
         return freshCompressorPerMessage ? message.rfc6455Compressed() : null;
     }
 
+    /**
+     * The JDK's encoder, then a copy behind the header: encoding straight into the frame array
+     * (a char loop to size it, another to encode) was measured slower for short ASCII text than
+     * the JDK's vectorized {@code getBytes} plus one small copy (bench/notes.md).
+     */
     @Override
     public ByteBuffer[] text(CharSequence text) {
         byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
@@ -138,6 +154,74 @@ public final class FrameEncoder implements Encoder {
         byte[] header = new byte[headerLength];
         writeHeader(header, 0, true, rsv1, opcode, len);
         return new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(payload, off, len)};
+    }
+
+    /** Messages over {@link #MAX_FRAGMENT_PAYLOAD} bytes leave in fragments of that size. */
+    @Override
+    public ByteBuffer[][] fragments(ByteBuffer[] frame, long size) {
+        return size <= MAX_FRAGMENT_PAYLOAD ? null : split(frame, MAX_FRAGMENT_PAYLOAD);
+    }
+
+    /**
+     * Splits one whole data frame as this encoder writes it (unmasked, FIN set) into fragments of
+     * at most {@code maxPayload} bytes, or returns null when it is not larger than that. The first
+     * fragment keeps the opcode and RSV1 (permessage-deflate marks a compressed message on its
+     * first frame only, RFC 7692 section 6.1), the others are continuations, the last has FIN.
+     * Payloads are views of the frame's buffers, not copies: an application's buffer handed over
+     * by {@code sendBinaryNoCopy} stays the only copy.
+     *
+     * @param frame a frame returned by this encoder's data methods; its positions are not moved
+     * @return each fragment's buffers (a header array, then views of the payload), in order
+     */
+    public static ByteBuffer[][] split(ByteBuffer[] frame, int maxPayload) {
+        ByteBuffer first = frame[0];
+        int at = first.position();
+        int b0 = first.get(at) & 0xff;
+        int b1 = first.get(at + 1) & 0x7f;
+        long payloadLength;
+        int headerLength;
+        if (b1 < FrameHeader.LENGTH_16_BIT) {
+            return null; // at most 125 bytes
+        } else if (b1 == FrameHeader.LENGTH_16_BIT) {
+            payloadLength = ((first.get(at + 2) & 0xff) << 8) | (first.get(at + 3) & 0xff);
+            headerLength = 4;
+        } else {
+            payloadLength = first.getLong(at + 2);
+            headerLength = 10;
+        }
+        if (payloadLength <= maxPayload || (b0 & FrameHeader.FIN) == 0) {
+            return null;
+        }
+        int opcode = b0 & 0x0f;
+        boolean rsv1 = (b0 & FrameHeader.RSV1) != 0;
+        ByteBuffer[][] fragments = new ByteBuffer[(int) ((payloadLength + maxPayload - 1) / maxPayload)][];
+        int index = 0;
+        int position = at + headerLength; // in frame[index]
+        long left = payloadLength;
+        for (int f = 0; f < fragments.length; f++) {
+            int length = (int) Math.min(maxPayload, left);
+            left -= length;
+            byte[] header = new byte[headerLength(length)];
+            writeHeader(header, 0, left == 0, f == 0 && rsv1, f == 0 ? opcode : Opcode.CONTINUATION, length);
+            List<ByteBuffer> parts = new ArrayList<>(3);
+            parts.add(ByteBuffer.wrap(header));
+            int need = length;
+            while (need > 0) {
+                ByteBuffer source = frame[index];
+                int available = source.limit() - position;
+                if (available == 0) {
+                    index++;
+                    position = frame[index].position();
+                    continue;
+                }
+                int n = Math.min(available, need);
+                parts.add(source.slice(position, n));
+                position += n;
+                need -= n;
+            }
+            fragments[f] = parts.toArray(new ByteBuffer[0]);
+        }
+        return fragments;
     }
 
     /** Bytes of an unmasked frame header for this payload length: 2, 4 or 10. */

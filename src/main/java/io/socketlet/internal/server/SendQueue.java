@@ -22,7 +22,10 @@ import java.util.function.Supplier;
  *
  * <p>Order: data frames and the close frame leave in the order they were queued (nothing queued
  * before our close is lost), but pings and pongs go ahead of data frames still waiting, between
- * frames, never inside one, so a keep-alive answer does not wait behind a large message. A close
+ * frames, never inside one, so a keep-alive answer does not wait behind a large message. A large
+ * message may be queued as fragments (the connection's splitter decides, see
+ * {@code FrameEncoder.fragments}): they leave one per write, and control frames may go between
+ * them; the message's future completes with its last fragment. A close
  * that fails the connection drops the data still waiting: the peer broke the protocol or stopped
  * reading, and the close should reach it now.
  *
@@ -52,7 +55,9 @@ final class SendQueue implements Transport.WriteCallback {
     /** Result of {@link #offer} when the frame would pass {@code maxBufferedBytes}. */
     static final CompletableFuture<Void> OVERFLOW = new CompletableFuture<>();
 
-    private record Entry(ByteBuffer[] buffers, long size, CompletableFuture<Void> future) {
+    /** Splits a large data frame into fragments, or returns null to send it whole. */
+    interface Splitter {
+        ByteBuffer[][] split(ByteBuffer[] frame, long size);
     }
 
     /** Told how many frames and bytes each completed write carried (the endpoint's counters). */
@@ -63,11 +68,12 @@ final class SendQueue implements Transport.WriteCallback {
     private final Object lock = new Object();
     private final long maxBufferedBytes;
     // Small to start with: an idle connection holds these (they grow when a peer reads slowly).
-    private final ArrayDeque<Entry> data = new ArrayDeque<>(4);
-    private final ArrayDeque<Entry> controls = new ArrayDeque<>(2);
+    private final ArrayDeque<SendFuture> data = new ArrayDeque<>(4);
+    private final ArrayDeque<SendFuture> controls = new ArrayDeque<>(2);
     /** Notified once when a write fails; the connection then ends. */
     private final Consumer<Throwable> onWriteFailure;
     private final WrittenListener onWritten;
+    private final Splitter splitter;
 
     private Transport transport;
     private long bufferedBytes;
@@ -76,7 +82,9 @@ final class SendQueue implements Transport.WriteCallback {
     private boolean draining;
     private boolean closeQueued;
     private Throwable failure;
-    private List<Entry> inFlight;
+    /** The entries of the write under way, or null; reused from one write to the next. */
+    private List<SendFuture> inFlight;
+    private final ArrayList<SendFuture> batch = new ArrayList<>(4);
     private boolean writeReturned;
     private boolean writeCompleted;
     private Throwable writeFailure;
@@ -88,9 +96,15 @@ final class SendQueue implements Transport.WriteCallback {
     }
 
     SendQueue(long maxBufferedBytes, Consumer<Throwable> onWriteFailure, WrittenListener onWritten) {
+        this(maxBufferedBytes, onWriteFailure, onWritten, (frame, size) -> null);
+    }
+
+    /** @param splitter asked, under the queue's lock, whether a data frame leaves in fragments */
+    SendQueue(long maxBufferedBytes, Consumer<Throwable> onWriteFailure, WrittenListener onWritten, Splitter splitter) {
         this.maxBufferedBytes = maxBufferedBytes;
         this.onWriteFailure = onWriteFailure;
         this.onWritten = onWritten;
+        this.splitter = splitter;
     }
 
     /** {@link #offer(Supplier, Kind)} for a frame already encoded. */
@@ -109,7 +123,7 @@ final class SendQueue implements Transport.WriteCallback {
      */
     CompletableFuture<Void> offer(Supplier<ByteBuffer[]> encode, Kind kind) {
         SendFuture future = new SendFuture(this);
-        List<Entry> dropped = null;
+        List<SendFuture> dropped = null;
         boolean startDrain;
         synchronized (lock) {
             if (failure != null) {
@@ -136,12 +150,16 @@ final class SendQueue implements Transport.WriteCallback {
             if (kind == Kind.FAILING_CLOSE && !data.isEmpty()) {
                 dropped = new ArrayList<>(data);
                 data.clear();
-                for (Entry e : dropped) {
-                    bufferedBytes -= e.size;
+                for (SendFuture e : dropped) {
+                    bufferedBytes -= e.queuedBytes;
+                    e.release();
                 }
             }
             closeQueued = kind == Kind.CLOSE || kind == Kind.FAILING_CLOSE;
-            (kind == Kind.CONTROL ? controls : data).add(new Entry(frame, size, future));
+            future.frame = frame;
+            future.fragments = kind == Kind.DATA ? splitter.split(frame, size) : null;
+            future.queuedBytes = size;
+            (kind == Kind.CONTROL ? controls : data).add(future);
             bufferedBytes += size;
             startDrain = !draining && transport != null && corkedBy != Thread.currentThread();
             if (startDrain) {
@@ -233,7 +251,7 @@ final class SendQueue implements Transport.WriteCallback {
 
     /** Fails every queued frame and refuses new ones; the frames in flight fail when their write does. */
     void fail(Throwable cause) {
-        List<Entry> dropped;
+        List<SendFuture> dropped;
         synchronized (lock) {
             if (failure != null) {
                 return;
@@ -243,39 +261,40 @@ final class SendQueue implements Transport.WriteCallback {
             dropped.addAll(data);
             controls.clear();
             data.clear();
-            for (Entry e : dropped) {
-                bufferedBytes -= e.size;
+            for (SendFuture e : dropped) {
+                bufferedBytes -= e.queuedBytes;
+                e.release();
             }
         }
         failAll(dropped, cause);
     }
 
-    private static void failAll(List<Entry> entries, Throwable cause) {
-        for (Entry e : entries) {
-            e.future.completeExceptionally(cause);
+    private static void failAll(List<SendFuture> entries, Throwable cause) {
+        for (SendFuture e : entries) {
+            e.completeExceptionally(cause);
         }
     }
 
     private void drain() {
         while (true) {
-            List<Entry> batch;
+            List<SendFuture> written;
             ByteBuffer[] buffers;
             synchronized (lock) {
                 if ((data.isEmpty() && controls.isEmpty()) || failure != null) {
                     draining = false;
                     return;
                 }
-                batch = new ArrayList<>(Math.min(controls.size() + data.size(), MAX_BATCH_FRAMES));
-                int count = takeBatch(controls, batch, 0);
-                count = takeBatch(data, batch, count);
+                written = batch;
+                int count = takeBatch(controls, written, 0);
+                count = takeBatch(data, written, count);
                 buffers = new ByteBuffer[count];
                 int i = 0;
-                for (Entry e : batch) {
-                    for (ByteBuffer b : e.buffers) {
+                for (SendFuture e : written) {
+                    for (ByteBuffer b : e.inFlight) {
                         buffers[i++] = b;
                     }
                 }
-                inFlight = batch;
+                inFlight = written;
                 writeReturned = false;
                 writeCompleted = false;
                 writeFailure = null;
@@ -290,26 +309,50 @@ final class SendQueue implements Transport.WriteCallback {
                 }
                 failed = writeFailure;
             }
-            if (!finish(batch, failed)) {
+            if (!finish(written, failed)) {
                 return;
             }
         }
     }
 
-    /** Moves whole frames from a queue into the batch, within the batch bounds; returns the buffer count. */
-    private static int takeBatch(ArrayDeque<Entry> from, List<Entry> batch, int count) {
+    /**
+     * Moves frames from a queue into the batch, within the batch bounds; returns the buffer
+     * count. A fragmented message gives one fragment at a time and ends the batch there, so the
+     * next batch looks at the control frames again before its next fragment.
+     */
+    private static int takeBatch(ArrayDeque<SendFuture> from, List<SendFuture> batch, int count) {
         long bytes = 0;
-        for (Entry e : batch) {
-            bytes += e.size;
+        for (SendFuture e : batch) {
+            bytes += e.inFlightBytes;
         }
-        while (!from.isEmpty() && batch.size() < MAX_BATCH_FRAMES
-                && (batch.isEmpty() || bytes + from.peek().size <= MAX_BATCH_BYTES)) {
-            Entry e = from.poll();
+        while (!from.isEmpty() && batch.size() < MAX_BATCH_FRAMES) {
+            SendFuture e = from.peek();
+            ByteBuffer[] next = e.fragments == null ? e.frame : e.fragments[e.nextFragment];
+            long size = e.fragments == null ? e.queuedBytes : sizeOf(next);
+            if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+                break;
+            }
+            e.inFlight = next;
+            e.inFlightBytes = size;
+            e.queuedBytes -= size;
+            e.lastInFlight = e.fragments == null || ++e.nextFragment == e.fragments.length;
             batch.add(e);
-            count += e.buffers.length;
-            bytes += e.size;
+            count += next.length;
+            bytes += size;
+            if (!e.lastInFlight) {
+                break;
+            }
+            from.poll();
         }
         return count;
+    }
+
+    private static long sizeOf(ByteBuffer[] buffers) {
+        long size = 0;
+        for (ByteBuffer b : buffers) {
+            size += b.remaining();
+        }
+        return size;
     }
 
     @Override
@@ -328,45 +371,60 @@ final class SendQueue implements Transport.WriteCallback {
     }
 
     private void completed(Throwable cause) {
-        List<Entry> batch;
+        List<SendFuture> written;
         synchronized (lock) {
             writeCompleted = true;
             writeFailure = cause;
             if (!writeReturned) {
                 return; // completed inline: the writer's loop goes on
             }
-            batch = inFlight;
+            written = inFlight;
         }
-        if (finish(batch, cause)) {
+        if (finish(written, cause)) {
             drain();
         }
     }
 
-    /** Completes one written batch; returns whether draining should go on. */
-    private boolean finish(List<Entry> batch, Throwable cause) {
+    /**
+     * Completes one written batch and empties it for the next write; returns whether draining
+     * should go on. Only the draining thread gets here, once per write, and the next batch is
+     * taken after this returns, so the list needs no lock while the futures complete.
+     */
+    private boolean finish(List<SendFuture> written, Throwable cause) {
         long bytes = 0;
+        int messages = 0;
         synchronized (lock) {
             inFlight = null;
             lastProgressNanos = System.nanoTime();
-            for (Entry e : batch) {
-                bufferedBytes -= e.size;
-                bytes += e.size;
+            for (SendFuture e : written) {
+                bufferedBytes -= e.inFlightBytes;
+                bytes += e.inFlightBytes;
+                if (e.lastInFlight) {
+                    messages++;
+                    e.release();
+                }
             }
         }
-        if (cause != null) {
-            failAll(batch, cause);
-            fail(cause);
-            synchronized (lock) {
-                draining = false;
+        try {
+            if (cause != null) {
+                failAll(written, cause);
+                fail(cause);
+                synchronized (lock) {
+                    draining = false;
+                }
+                onWriteFailure.accept(cause);
+                return false;
             }
-            onWriteFailure.accept(cause);
-            return false;
+            onWritten.accept(messages, bytes);
+            for (SendFuture e : written) {
+                if (e.lastInFlight) {
+                    e.complete(null); // a fragment's message waits for its last fragment
+                }
+            }
+            return true;
+        } finally {
+            written.clear();
         }
-        onWritten.accept(batch.size(), bytes);
-        for (Entry e : batch) {
-            e.future.complete(null);
-        }
-        return true;
     }
 
     /**
@@ -409,12 +467,34 @@ final class SendQueue implements Transport.WriteCallback {
         }
     }
 
-    /** A send's future: blocking on it from a callback of its own connection never hangs (see {@link #beforeWaiting}). */
+    /**
+     * A send's future, which is also its place in the queue (one object per send): its frame,
+     * and where its fragments are. Those fields belong to the queue's lock. Blocking on it from a
+     * callback of its own connection never hangs (see {@link #beforeWaiting}).
+     */
     private static final class SendFuture extends CompletableFuture<Void> {
         private final SendQueue queue;
+        /** The whole frame; the buffers of a message sent whole. */
+        ByteBuffer[] frame;
+        /** Or, for a message sent in fragments, each fragment's buffers; null otherwise. */
+        ByteBuffer[][] fragments;
+        int nextFragment;
+        /** Bytes not yet taken into a write. */
+        long queuedBytes;
+        /** What the write under way carries of this entry, and whether that ends it. */
+        ByteBuffer[] inFlight;
+        long inFlightBytes;
+        boolean lastInFlight;
 
         SendFuture(SendQueue queue) {
             this.queue = queue;
+        }
+
+        /** Done with the bytes: a future the application keeps does not keep them (nor its buffer, lent by sendBinaryNoCopy). */
+        void release() {
+            frame = null;
+            fragments = null;
+            inFlight = null;
         }
 
         @Override

@@ -109,7 +109,7 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         this.extensions = extensions;
         this.decoder = Codecs.decoder(version, settings, deflate, inbound, inbound::challenge);
         this.encoder = Codecs.encoder(version, settings, deflate);
-        this.sendQueue = new SendQueue(settings.maxBufferedBytes(), this::writeFailed, endpoint.metrics()::written);
+        this.sendQueue = new SendQueue(settings.maxBufferedBytes(), this::writeFailed, endpoint.metrics()::written, encoder::fragments);
         long now = System.nanoTime();
         this.openedNanos = now;
         this.lastReadNanos = now;

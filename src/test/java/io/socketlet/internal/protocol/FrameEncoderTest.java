@@ -113,6 +113,133 @@ class FrameEncoderTest {
         assertArrayEquals(utf8(large), payloadOf(join(encoder.text(new StringBuilder(large)))));
     }
 
+    static Stream<String> texts() {
+        return Stream.of("", "a", "x".repeat(125), "x".repeat(126), "x".repeat(4095), "x".repeat(4096),
+                "caf\u00e9", "\u07ff\u0800\uffff", "\ud83d\ude00 end", "\ud83d", "\ude00", "a\ud800b", "\udc00\ud800",
+                "\ud83d\ud83d\ude00", "mixed \u00e9\u20ac\ud83d\ude00 ".repeat(200));
+    }
+
+    /** The bytes on the wire are the JDK's UTF-8, unpaired surrogates included. */
+    @ParameterizedTest
+    @MethodSource("texts")
+    void textIsEncodedByteForByteAsTheJdkEncodesIt(String text) {
+        byte[] expected = text.getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals(expected, payloadOf(join(encoder.text(text))));
+        assertArrayEquals(expected, payloadOf(join(encoder.text(new StringBuilder(text)))));
+    }
+
+    @Test
+    void shortTextIsOneArrayHoldingHeaderAndPayload() {
+        ByteBuffer[] frame = encoder.text("hello");
+        assertEquals(1, frame.length);
+        assertEquals(7, frame[0].remaining());
+        assertEquals(0, frame[0].arrayOffset());
+        assertEquals(7, frame[0].array().length, "no room left over: the frame array is exactly header and payload");
+    }
+
+    // ---- fragments (section 5.4): large messages leave in pieces so control frames can go between them
+
+    /** Each fragment's bytes, joined. */
+    private static byte[][] joinEach(ByteBuffer[][] fragments) {
+        byte[][] out = new byte[fragments.length][];
+        for (int i = 0; i < fragments.length; i++) {
+            out[i] = join(fragments[i]);
+        }
+        return out;
+    }
+
+    @Test
+    void aFrameNoLargerThanTheFragmentSizeIsSentWhole() {
+        assertEquals(null, FrameEncoder.split(encoder.binary(ByteBuffer.wrap(pattern(1000))), 1000));
+        assertEquals(null, FrameEncoder.split(encoder.text("small"), 1));
+        ByteBuffer[] largest = encoder.binary(ByteBuffer.wrap(pattern(FrameEncoder.MAX_FRAGMENT_PAYLOAD)));
+        assertEquals(null, encoder.fragments(largest, join(largest).length));
+        ByteBuffer[] larger = encoder.binary(ByteBuffer.wrap(pattern(FrameEncoder.MAX_FRAGMENT_PAYLOAD + 1)));
+        assertEquals(2, encoder.fragments(larger, join(larger).length).length);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1001, 2500, 3000, 70_000})
+    void aLargeMessageIsSplitIntoFragmentsWithOpcodeFirstContinuationsAfterAndFinLast(int length) {
+        byte[][] fragments = joinEach(FrameEncoder.split(encoder.binaryNoCopy(ByteBuffer.wrap(pattern(length))), 1000));
+        assertEquals((length + 999) / 1000, fragments.length);
+        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < fragments.length; i++) {
+            byte[] f = fragments[i];
+            boolean last = i == fragments.length - 1;
+            assertEquals(last ? 0x80 : 0, f[0] & 0x80, "FIN only on the last fragment");
+            assertEquals(i == 0 ? Opcode.BINARY : Opcode.CONTINUATION, f[0] & 0x0f, "opcode on the first, continuation after");
+            assertEquals(0, f[0] & 0x70, "no RSV bits");
+            assertEquals(0, f[1] & 0x80, "unmasked");
+            byte[] p = payloadOf(f);
+            assertEquals(last ? length - 1000 * i : 1000, p.length);
+            assertEquals(p.length < 126 ? 2 : 4, f.length - p.length, "minimal length form per fragment");
+            payload.writeBytes(p);
+        }
+        assertArrayEquals(pattern(length), payload.toByteArray());
+    }
+
+    @Test
+    void fragmentsOfAMessageHandedOverAreViewsOfTheCallersBufferNotCopies() {
+        byte[] source = pattern(10_000);
+        ByteBuffer data = ByteBuffer.wrap(source, 7, 9000);
+        ByteBuffer[][] fragments = FrameEncoder.split(encoder.binaryNoCopy(data), 4000);
+        assertEquals(3, fragments.length);
+        for (ByteBuffer[] f : fragments) {
+            assertEquals(2, f.length, "a header, then one view of the payload");
+            assertTrue(f[1].array() == source, "a view of the caller's array");
+        }
+        assertEquals(7, data.position(), "the caller's position is left as it was");
+        assertEquals(7 + 4000, fragments[1][1].arrayOffset() + fragments[1][1].position());
+    }
+
+    @Test
+    void fragmentsOfASmallCopiedFrameComeFromItsOneArray() {
+        // Below 4 KiB a frame is one array of header and payload: the first fragment starts behind the header.
+        byte[][] fragments = joinEach(FrameEncoder.split(encoder.text("abcdefghij".repeat(300)), 1024));
+        assertEquals(3, fragments.length);
+        assertEquals(Opcode.TEXT, fragments[0][0] & 0x0f);
+        assertEquals("abcdefghij".repeat(300),
+                new String(payloadOf(fragments[0]), StandardCharsets.US_ASCII) + new String(payloadOf(fragments[1]), StandardCharsets.US_ASCII)
+                        + new String(payloadOf(fragments[2]), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void fragmentsMaskedLikeAClientDecodeToTheOneMessage() {
+        String text = "h\u00e9llo \ud83d\ude00 ".repeat(300); // split inside multi-byte characters
+        ByteBuffer[][] fragments = FrameEncoder.split(encoder.text(text), 777);
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        for (ByteBuffer[] f : fragments) {
+            wire.writeBytes(maskServerFrame(join(f), new byte[] {1, 2, 3, 4}));
+        }
+        assertDecodes(defaults(), wire.toByteArray(), Event.text(text));
+    }
+
+    @Test
+    void aCompressedMessageHasRsv1OnItsFirstFragmentOnly() {
+        // RFC 7692 section 6.1: the compressed payload is split; RSV1 marks the message on its first frame.
+        FrameEncoder deflating = new FrameEncoder(new MessageDeflater(false), 0);
+        String text = "some text that deflate will compress, with a counter ";
+        StringBuilder message = new StringBuilder();
+        for (int i = 0; message.length() < 20_000; i++) {
+            message.append(text).append(i * 7919 % 10007);
+        }
+        ByteBuffer[] whole = deflating.text(message);
+        byte[] compressedPayload = payloadOf(join(whole));
+        byte[][] fragments = joinEach(FrameEncoder.split(whole, 500));
+        assertTrue(fragments.length > 2, "the compressed payload spans several fragments");
+        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < fragments.length; i++) {
+            assertEquals(i == 0 ? 0x40 : 0, fragments[i][0] & 0x40, "RSV1 on fragment " + i);
+            payload.writeBytes(payloadOf(fragments[i]));
+            wire.writeBytes(maskServerFrame(fragments[i], new byte[] {9, 8, 7, 6}));
+        }
+        assertArrayEquals(compressedPayload, payload.toByteArray());
+        assertDecodes(FrameDecoderSplitTest.withRsv1(), wire.toByteArray(), Event.text(message.toString()));
+        deflating.release();
+    }
+
     @Test
     void textWithUnpairedSurrogateIsStillValidUtf8() {
         // A Java String may hold what UTF-8 cannot; what goes on the wire must still be valid text (5.6).

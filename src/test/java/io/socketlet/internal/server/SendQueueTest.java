@@ -145,6 +145,91 @@ class SendQueueTest {
         assertEquals(0, transport.overlappingWrites());
     }
 
+    // ---- fragments: a large message leaves in pieces, control frames between them
+
+    /** A splitter that cuts a one-buffer frame into pieces of {@code size} bytes (views, as FrameEncoder's are). */
+    private static SendQueue.Splitter piecesOf(int size) {
+        return (frame, bytes) -> {
+            ByteBuffer whole = frame[0];
+            if (frame.length != 1 || whole.remaining() <= size) {
+                return null;
+            }
+            int count = (whole.remaining() + size - 1) / size;
+            ByteBuffer[][] pieces = new ByteBuffer[count][];
+            for (int i = 0; i < count; i++) {
+                int at = whole.position() + i * size;
+                pieces[i] = new ByteBuffer[] {whole.slice(at, Math.min(size, whole.limit() - at))};
+            }
+            return pieces;
+        };
+    }
+
+    private SendQueue fragmentingQueue(long maxBufferedBytes, Completion completion, int pieceSize) {
+        transport = new FakeTransport(completion);
+        SendQueue queue = new SendQueue(maxBufferedBytes, writeFailures::add, (frames, bytes) -> { }, piecesOf(pieceSize));
+        queue.start(transport);
+        return queue;
+    }
+
+    @Test
+    void aPongGoesBetweenTheFragmentsOfAMessageInFlightNotAfterIt() {
+        SendQueue queue = fragmentingQueue(UNBOUNDED, Completion.HELD, 3);
+        CompletableFuture<Void> message = data(queue, frame("AAABBBCCC"));
+        assertEquals("AAA", writtenAscii(), "one fragment per write");
+        assertEquals(9, queue.bufferedBytes());
+        CompletableFuture<Void> pong = queue.offer(frame("P"), SendQueue.Kind.CONTROL);
+
+        transport.completeHeldWrite();
+        assertEquals("AAAPBBB", writtenAscii(), "the pong leaves after the fragment in flight, before the next one");
+        assertFalse(message.isDone(), "the message is not written yet");
+        assertEquals(7, queue.bufferedBytes(), "P and BBB in flight, CCC waiting");
+
+        transport.completeHeldWrite();
+        assertTrue(pong.isDone());
+        assertFalse(message.isDone());
+        assertEquals("AAAPBBBCCC", writtenAscii());
+
+        transport.completeHeldWrite();
+        assertTrue(message.isDone() && !message.isCompletedExceptionally(), "done with its last fragment");
+        assertEquals(0, queue.bufferedBytes());
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
+    void dataQueuedBehindAFragmentedMessageWaitsForAllOfIt() {
+        SendQueue queue = fragmentingQueue(UNBOUNDED, Completion.HELD, 2);
+        CompletableFuture<Void> large = data(queue, frame("aabbcc"));
+        CompletableFuture<Void> small = data(queue, frame("x"));
+        CompletableFuture<Void> close = queue.offer(frame("Z"), SendQueue.Kind.CLOSE);
+        transport.releaseHeldWrites();
+        assertEquals("aabbccxZ", writtenAscii());
+        assertTrue(large.isDone() && small.isDone() && close.isDone());
+        assertEquals(0, queue.bufferedBytes());
+    }
+
+    @Test
+    void aFailingCloseDuringAFragmentedMessageFailsItAndFollowsTheFragmentInFlight() {
+        SendQueue queue = fragmentingQueue(UNBOUNDED, Completion.HELD, 3);
+        CompletableFuture<Void> message = data(queue, frame("AAABBBCCC"));
+        CompletableFuture<Void> close = queue.offer(frame("Z"), SendQueue.Kind.FAILING_CLOSE);
+        assertTrue(message.isCompletedExceptionally(), "the rest of the message is dropped");
+        transport.releaseHeldWrites();
+        assertEquals("AAAZ", writtenAscii(), "never inside a frame: the close follows the fragment that was in flight");
+        assertTrue(close.isDone() && !close.isCompletedExceptionally());
+        assertEquals(0, queue.bufferedBytes());
+    }
+
+    @Test
+    void aFailedWriteFailsTheFragmentedMessage() {
+        SendQueue queue = fragmentingQueue(UNBOUNDED, Completion.HELD, 3);
+        CompletableFuture<Void> message = data(queue, frame("AAABBBCCC"));
+        transport.completeHeldWrite();
+        transport.failHeldWrite(new IOException("reset"));
+        assertInstanceOf(IOException.class, failureOf(message));
+        assertEquals(1, writeFailures.size());
+        assertEquals(0, queue.bufferedBytes());
+    }
+
     // ---- inline and later completions both drain everything
 
     @Test
