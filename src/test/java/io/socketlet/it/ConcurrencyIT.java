@@ -157,15 +157,7 @@ class ConcurrencyIT {
     void aPingIsAnsweredBetweenTheFragmentsOfAHugeMessageStillBeingWritten(ContainerKind kind) throws Exception {
         int size = 24 << 20;
         URI uri = SERVERS.get(kind).ws("/huge");
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(16 * 1024); // before connecting, so the window stays small
-        socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5000);
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout((int) RawWebSocketClient.READ_TIMEOUT.toMillis());
-        String key = RawWebSocketClient.newKey();
-        String request = RawWebSocketClient.upgradeRequest(uri, key, List.of());
-        try (RawWebSocketClient c = RawWebSocketClient.upgrade(socket, new java.io.BufferedInputStream(socket.getInputStream()),
-                request.getBytes(StandardCharsets.ISO_8859_1), request, key, 0)) {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri.getPort(), uri, List.of(), 16 * 1024)) {
             c.send(Frame.text("flood 1 " + size));
             Frame.Received first = c.read(Duration.ofSeconds(10));
             assertEquals(Frame.BINARY, first.opcode());
