@@ -42,10 +42,11 @@ public final class BenchMain {
         boolean quick;
         int rounds = 3;
         List<ServerKind> servers = List.of(ServerKind.values());
-        Set<String> scenarios = new LinkedHashSet<>(List.of("small", "deflate", "large64k", "large1m", "h2", "idle", "broadcast", "cluster"));
+        Set<String> scenarios = new LinkedHashSet<>(List.of("small", "deflate", "large64k", "large1m", "h2", "idle", "broadcast", "broadcast-deflate", "cluster"));
         int idleConnections = 20_000;
         int broadcastConnections = 10_000;
         int clusterConnections = 5_000;
+        int deflateBroadcastConnections = 1_000;
         int broadcastWarmups = 3;
         int broadcasts = 15;
         double smallWarmup = 1.5;
@@ -71,6 +72,7 @@ public final class BenchMain {
                 o.idleConnections = 2_000;
                 o.broadcastConnections = 500;
                 o.clusterConnections = 400;
+                o.deflateBroadcastConnections = 200;
                 o.broadcastWarmups = 2;
                 o.broadcasts = 5;
                 o.smallWarmup = 1;
@@ -89,6 +91,7 @@ public final class BenchMain {
                     case "--idle" -> o.idleConnections = Integer.parseInt(args[++i]);
                     case "--broadcast" -> o.broadcastConnections = Integer.parseInt(args[++i]);
                     case "--cluster" -> o.clusterConnections = Integer.parseInt(args[++i]);
+                    case "--broadcast-deflate" -> o.deflateBroadcastConnections = Integer.parseInt(args[++i]);
                     case "--seconds" -> {
                         double s = Double.parseDouble(args[++i]);
                         o.smallMeasure = s;
@@ -132,15 +135,19 @@ public final class BenchMain {
                                     Redis, 1 in memory, Jetty native only), short JMH (< 3 min)
               --rounds N            interleaved rounds (default 3)
               --servers a,b,...     socketlet-jetty,socketlet-tomcat,jetty,tomcat,tcp (jetty is required: the base)
-              --scenarios a,b,...   small,deflate,large64k,large1m,h2,idle,broadcast,cluster
+              --scenarios a,b,...   small,deflate,large64k,large1m,h2,idle,broadcast,broadcast-deflate,cluster
                                     h2: 32 B echo through Jetty's WebSocket client over HTTP/1.1 and over HTTP/2
                                         (RFC 8441, h2c), socketlet on Jetty and Jetty native (Tomcat has no RFC 8441)
                                     broadcast: fan-out 1 -> N (socketlet: PreparedMessage, and sendText per
                                         connection interleaved; natives: their async send in a loop)
+                                    broadcast-deflate: the same with permessage-deflate (socketlet: every message
+                                        compressed, no context takeover; natives: their defaults)
                                     cluster: 1 -> N over socketlet rooms: 2 nodes on one Redis (redis-server started
                                         on a free port), 1 node on Redis, 1 node in memory; natives' loop on 1 node
               --idle N              idle connections (default 20000, capped by the open-files limit)
               --broadcast N         fan-out connections (default 10000, capped by the open-files limit)
+              --broadcast-deflate N fan-out connections with permessage-deflate (default 1000: the client holds a
+                                    compressor per connection)
               --cluster N           cluster scenario subscribers, over all nodes (default 5000)
               --seconds S           measured seconds per echo scenario
               --warmup S            warm-up seconds per echo scenario (on a busy machine the JIT needs longer)
@@ -213,9 +220,11 @@ public final class BenchMain {
         machine.idleCapped = idleCount < options.idleConnections;
         machine.broadcastTarget = broadcastCount;
         machine.clusterTarget = clusterCount;
+        machine.deflateBroadcastTarget = options.deflateBroadcastConnections;
 
         boolean echo = options.scenarios.stream().anyMatch(s -> List.of("small", "deflate", "large64k", "large1m", "h2").contains(s));
-        boolean conns = options.scenarios.contains("idle") || options.scenarios.contains("broadcast");
+        boolean conns = options.scenarios.contains("idle") || options.scenarios.contains("broadcast")
+                || options.scenarios.contains("broadcast-deflate");
         boolean cluster = options.scenarios.contains("cluster");
         RedisProcess redis = null;
         if (cluster && options.servers.contains(ServerKind.SOCKETLET_JETTY)) {
@@ -428,7 +437,8 @@ public final class BenchMain {
     private void connectionPhase(int round, ServerKind kind, int idleCount, int broadcastCount) {
         boolean idle = options.scenarios.contains("idle");
         boolean broadcast = options.scenarios.contains("broadcast") && kind.webSocket();
-        if (!idle && !broadcast) {
+        boolean deflateBroadcast = options.scenarios.contains("broadcast-deflate") && kind.webSocket();
+        if (!idle && !broadcast && !deflateBroadcast) {
             return;
         }
         ServerProcess server = null;
@@ -437,7 +447,7 @@ public final class BenchMain {
             if (idle) {
                 idlePhase(round, kind, server, idleCount);
             }
-            if (broadcast) {
+            if (broadcast || deflateBroadcast) {
                 if (!server.isAlive()) {
                     // It failed holding the idle connections: broadcast gets a fresh one.
                     server.close();
@@ -448,13 +458,24 @@ public final class BenchMain {
                     long deadline = System.nanoTime() + 240_000_000_000L;
                     // socketlet: PreparedMessage (b) and sendText per connection (e), interleaved on the same connections.
                     boolean socketlet = kind == ServerKind.SOCKETLET_JETTY || kind == ServerKind.SOCKETLET_TOMCAT;
-                    List<BroadcastLoad.Result> rs = BroadcastLoad.run(List.of(server.address()), "/broadcast", broadcastCount,
-                            socketlet ? "be" : "b", options.broadcastWarmups, options.broadcasts, deadline, List.of(server.pid()), 500);
-                    record(round, kind, rs.get(0), Results.BCAST_P50, Results.BCAST_P99, Results.BCAST_RATE, Results.BCAST_CPU,
-                            socketlet ? "broadcast (PreparedMessage)" : "broadcast");
-                    if (socketlet) {
-                        record(round, kind, rs.get(1), Results.BCAST_EACH_P50, Results.BCAST_EACH_P99, Results.BCAST_EACH_RATE,
-                                Results.BCAST_EACH_CPU, "broadcast (sendText each)");
+                    if (broadcast) {
+                        List<BroadcastLoad.Result> rs = BroadcastLoad.run(List.of(server.address()), "/broadcast", broadcastCount,
+                                socketlet ? "be" : "b", options.broadcastWarmups, options.broadcasts, deadline, List.of(server.pid()), 500);
+                        record(round, kind, rs.get(0), Results.FANOUT, socketlet ? "broadcast (PreparedMessage)" : "broadcast");
+                        if (socketlet) {
+                            record(round, kind, rs.get(1), Results.FANOUT_EACH, "broadcast (sendText each)");
+                        }
+                    }
+                    if (deflateBroadcast) {
+                        Thread.sleep(500);
+                        List<BroadcastLoad.Result> rs = BroadcastLoad.run(List.of(server.address()), "/broadcast-deflate", true,
+                                options.deflateBroadcastConnections, socketlet ? "be" : "b", options.broadcastWarmups, options.broadcasts,
+                                System.nanoTime() + 240_000_000_000L, List.of(server.pid()), 500);
+                        record(round, kind, rs.get(0), Results.FANOUT_DEFLATE,
+                                socketlet ? "deflate broadcast (PreparedMessage)" : "deflate broadcast");
+                        if (socketlet) {
+                            record(round, kind, rs.get(1), Results.FANOUT_DEFLATE_EACH, "deflate broadcast (sendText each)");
+                        }
                     }
                 } catch (RuntimeException e) {
                     say("round %d %-16s broadcast FAILED: %s", round, kind.id, e.getMessage());
@@ -471,12 +492,11 @@ public final class BenchMain {
         }
     }
 
-    private void record(int round, ServerKind kind, BroadcastLoad.Result r, Results.Metric p50, Results.Metric p99,
-                        Results.Metric rate, Results.Metric cpu, String what) {
-        results.add(round, p50, kind, r.p50Millis());
-        results.add(round, p99, kind, r.p99Millis());
-        results.add(round, rate, kind, r.deliveriesPerSecond());
-        results.add(round, cpu, kind, r.cpuMicrosPerDelivery());
+    private void record(int round, ServerKind kind, BroadcastLoad.Result r, Results.BroadcastMetrics m, String what) {
+        results.add(round, m.p50(), kind, r.p50Millis());
+        results.add(round, m.p99(), kind, r.p99Millis());
+        results.add(round, m.rate(), kind, r.deliveriesPerSecond());
+        results.add(round, m.cpu(), kind, r.cpuMicrosPerDelivery());
         say("round %d %-16s %s to %d: p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.0f deliveries/s, %.2f us CPU/delivery (%d deliveries)",
                 round, kind.id, what, r.connections(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.deliveriesPerSecond(),
                 r.cpuMicrosPerDelivery(), r.deliveries());
@@ -523,7 +543,7 @@ public final class BenchMain {
             long settle = path.equals("/room") ? (options.quick ? 1000 : 2000) : 500;
             BroadcastLoad.Result r = BroadcastLoad.run(servers.stream().map(ServerProcess::address).toList(), path, count, "b",
                     options.broadcastWarmups, options.broadcasts, System.nanoTime() + 240_000_000_000L, pids, settle).get(0);
-            record(round, kind, r, m.p50(), m.p99(), m.rate(), m.cpu(), "cluster " + m.label());
+            record(round, kind, r, m, "cluster " + m.label());
         } catch (IOException | InterruptedException | RuntimeException e) {
             say("round %d %-16s cluster %s FAILED: %s", round, kind.id, m.label(), e.getMessage());
             results.error(round, "cluster " + m.label(), kind, String.valueOf(e.getMessage()));

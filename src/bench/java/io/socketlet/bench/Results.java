@@ -48,6 +48,11 @@ public final class Results {
     public static final Metric BCAST_EACH_RATE = new Metric("broadcastEach.rate", "Broadcast, socketlet with sendText per connection: deliveries per second", "msg/s", true);
     public static final Metric BCAST_EACH_CPU = new Metric("broadcastEach.cpu", "Broadcast, socketlet with sendText per connection: server CPU per delivery", "us", false);
 
+    public static final Metric BCAST_DEFLATE_P50 = new Metric("broadcastDeflate.p50", "Broadcast with permessage-deflate: delivery p50 (socketlet: PreparedMessage)", "ms", false);
+    public static final Metric BCAST_DEFLATE_P99 = new Metric("broadcastDeflate.p99", "Broadcast with permessage-deflate: delivery p99", "ms", false);
+    public static final Metric BCAST_DEFLATE_RATE = new Metric("broadcastDeflate.rate", "Broadcast with permessage-deflate: deliveries per second", "msg/s", true);
+    public static final Metric BCAST_DEFLATE_CPU = new Metric("broadcastDeflate.cpu", "Broadcast with permessage-deflate: server CPU per delivery", "us", false);
+
     /** One configuration of the cluster scenario (issue 13): its four figures. */
     public record BroadcastMetrics(String id, String label, Metric p50, Metric p99, Metric rate, Metric cpu) {
         static BroadcastMetrics of(String id, String label) {
@@ -67,6 +72,12 @@ public final class Results {
     /** socketlet's fan-out with sendText per connection. */
     public static final BroadcastMetrics FANOUT_EACH = new BroadcastMetrics("broadcastEach", "fan-out, sendText each",
             BCAST_EACH_P50, BCAST_EACH_P99, BCAST_EACH_RATE, BCAST_EACH_CPU);
+
+    /** Fan-out with permessage-deflate (socketlet: PreparedMessage, compressed once). */
+    public static final BroadcastMetrics FANOUT_DEFLATE = new BroadcastMetrics("broadcastDeflate", "fan-out, deflate", BCAST_DEFLATE_P50,
+            BCAST_DEFLATE_P99, BCAST_DEFLATE_RATE, BCAST_DEFLATE_CPU);
+    /** socketlet's fan-out with permessage-deflate and sendText per connection (compressed per connection). */
+    public static final BroadcastMetrics FANOUT_DEFLATE_EACH = BroadcastMetrics.of("broadcastDeflateEach", "fan-out, deflate, sendText each");
 
     /** Native servers looping over their sessions, one node (server kind: jetty, tomcat). */
     public static final BroadcastMetrics CLUSTER_LOOP = BroadcastMetrics.of("cluster.loop", "one node, a loop over the sessions");

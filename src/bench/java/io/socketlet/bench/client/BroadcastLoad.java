@@ -58,18 +58,24 @@ public final class BroadcastLoad {
      */
     public static List<Result> run(List<InetSocketAddress> nodes, String path, int count, String modes, int warmups, int measured,
                                    long deadlineNanos, List<Long> cpuPids, long settleMillis) {
-        return new BroadcastLoad().go(nodes, path, count, modes, warmups, measured, deadlineNanos, cpuPids, settleMillis);
+        return run(nodes, path, false, count, modes, warmups, measured, deadlineNanos, cpuPids, settleMillis);
     }
 
-    private List<Result> go(List<InetSocketAddress> nodes, String path, int count, String modes, int warmups, int measured,
-                            long deadlineNanos, List<Long> cpuPids, long settleMillis) {
+    /** The same, the connections offering permessage-deflate when {@code deflate} (the client inflates and checks every copy). */
+    public static List<Result> run(List<InetSocketAddress> nodes, String path, boolean deflate, int count, String modes, int warmups,
+                                   int measured, long deadlineNanos, List<Long> cpuPids, long settleMillis) {
+        return new BroadcastLoad().go(nodes, path, deflate, count, modes, warmups, measured, deadlineNanos, cpuPids, settleMillis);
+    }
+
+    private List<Result> go(List<InetSocketAddress> nodes, String path, boolean deflate, int count, String modes, int warmups,
+                            int measured, long deadlineNanos, List<Long> cpuPids, long settleMillis) {
         int kinds = modes.length();
         List<ClientConn> conns = new ArrayList<>();
         try {
             ClientConn[] byId = new ClientConn[count];
             for (int n = 0; n < nodes.size(); n++) {
                 int here = count / nodes.size() + (n < count % nodes.size() ? 1 : 0);
-                Connector.Opened opened = Connector.open(nodes.get(n), path, false, false, here, Connector.THREADS, deadlineNanos);
+                Connector.Opened opened = Connector.open(nodes.get(n), path, false, deflate, here, Connector.THREADS, deadlineNanos);
                 for (ClientConn c : opened.connections()) {
                     byId[c.id * nodes.size() + n] = c.renumbered(c.id * nodes.size() + n);
                     conns.add(c);

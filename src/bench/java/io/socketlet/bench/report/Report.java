@@ -44,6 +44,7 @@ public final class Report {
         public int idleTarget;
         public int broadcastTarget;
         public int clusterTarget;
+        public int deflateBroadcastTarget;
         /** Whether the open-files limit, not the options, set the number of idle connections. */
         public boolean idleCapped;
 
@@ -350,6 +351,16 @@ public final class Report {
                     .append("median per-round ratio to Jetty native and to Tomcat native. Deliveries per second: N divided by the time until ")
                     .append("the last of the N copies was read; CPU per delivery: the server's CPU over the measured broadcasts per copy.\n\n");
             sb.append(fanOut).append('\n');
+        }
+        String fanOutDeflate = ScenarioTables.fanOutDeflate(results);
+        if (!fanOutDeflate.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "### The same with permessage-deflate: 1 -> %,d%n%n", machine.deflateBroadcastTarget));
+            sb.append("Every connection offers permessage-deflate and the client inflates and checks every copy (it holds a compressor ")
+                    .append("per connection, hence fewer connections). socketlet's endpoint compresses every message (`compressionThreshold=0`) ")
+                    .append("without context takeover (`compressionContextTakeover=false`, as docs/rooms.md advises for broadcasts), so ")
+                    .append("`PreparedMessage` compresses once for all; `sendText` per connection compresses for each. Jetty and Tomcat ")
+                    .append("negotiate their defaults (context takeover) and compress per session.\n\n");
+            sb.append(fanOutDeflate).append('\n');
         }
         String cluster = ScenarioTables.cluster(results);
         if (!cluster.isEmpty()) {

@@ -39,6 +39,19 @@ final class ScenarioTables {
         return broadcastTable(results, rows, bases);
     }
 
+    static String fanOutDeflate(Results results) {
+        List<Row> rows = List.of(
+                new Row("socketlet on Jetty, `send(PreparedMessage)`", Results.FANOUT_DEFLATE, ServerKind.SOCKETLET_JETTY),
+                new Row("socketlet on Jetty, `sendText` per connection", Results.FANOUT_DEFLATE_EACH, ServerKind.SOCKETLET_JETTY),
+                new Row("socketlet on Tomcat, `send(PreparedMessage)`", Results.FANOUT_DEFLATE, ServerKind.SOCKETLET_TOMCAT),
+                new Row("socketlet on Tomcat, `sendText` per connection", Results.FANOUT_DEFLATE_EACH, ServerKind.SOCKETLET_TOMCAT),
+                new Row("Jetty native, `Session.sendText` per session", Results.FANOUT_DEFLATE, ServerKind.JETTY),
+                new Row("Tomcat native, `getAsyncRemote().sendText` per session", Results.FANOUT_DEFLATE, ServerKind.TOMCAT));
+        List<Base> bases = List.of(new Base("Jetty", Results.FANOUT_DEFLATE, ServerKind.JETTY),
+                new Base("Tomcat", Results.FANOUT_DEFLATE, ServerKind.TOMCAT));
+        return broadcastTable(results, rows, bases);
+    }
+
     static String cluster(Results results) {
         List<Row> rows = List.of(
                 new Row("socketlet rooms, **2 nodes** sharing one Redis (`RedisBroker`)", Results.CLUSTER_REDIS2, ServerKind.SOCKETLET_JETTY),

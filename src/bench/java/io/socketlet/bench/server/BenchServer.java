@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code /broadcast}: every text message is sent to every open connection of this path, by
  *       a plain loop over the sessions (socketlet: encoded once with {@code PreparedMessage}, or
  *       per connection with {@code sendText} when the message starts with {@code e});</li>
+ *   <li>{@code /broadcast-deflate}: the same with permessage-deflate (socketlet: every message
+ *       compressed, no context takeover, so one compressed frame serves all);</li>
  *   <li>{@code /room} (socketlet only): every connection joins one {@code io.socketlet.rooms} room,
  *       every text message is the room's broadcast; over Redis when {@code -Dbench.redis=URI} is
  *       given (room name {@code -Dbench.room}), so several processes share the room.</li>

@@ -35,6 +35,7 @@ final class JettyNativeServer {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         Set<Session> broadcast = ConcurrentHashMap.newKeySet();
+        Set<Session> broadcastDeflate = ConcurrentHashMap.newKeySet();
         JettyWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
             container.setIdleTimeout(Duration.ofMinutes(10));
             container.setMaxBinaryMessageSize(MAX_MESSAGE);
@@ -43,6 +44,7 @@ final class JettyNativeServer {
             container.addMapping("/echo-large", (request, response) -> new Echo());
             container.addMapping("/echo-deflate", (request, response) -> new Echo());
             container.addMapping("/broadcast", (request, response) -> new Broadcast(broadcast));
+            container.addMapping("/broadcast-deflate", (request, response) -> new Broadcast(broadcastDeflate));
         });
         server.setHandler(context);
         server.start();

@@ -53,6 +53,10 @@ final class SocketletServers {
         // (socketlet's default threshold of 256 bytes would send 32-byte messages uncompressed).
         m.put("/echo-deflate", Map.entry(new EchoServlet(), Map.of("compression", "true", "compressionThreshold", "0")));
         m.put("/broadcast", Map.entry(new BroadcastServlet(), Map.of("compression", "false")));
+        // Every message compressed, and without context takeover, so one compressed frame serves
+        // every connection (what rooms.md advises for compressed broadcasts).
+        m.put("/broadcast-deflate", Map.entry(new BroadcastServlet(), Map.of("compression", "true", "compressionThreshold", "0",
+                "compressionContextTakeover", "false")));
         m.put("/room", Map.entry(new RoomServlet(), Map.of("compression", "false")));
         return m;
     }

@@ -16,6 +16,7 @@ import org.apache.tomcat.websocket.server.WsSci;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -51,6 +52,7 @@ final class TomcatNativeServer {
                 container.addEndpoint(ServerEndpointConfig.Builder.create(LargeEcho.class, "/echo-large").build());
                 container.addEndpoint(ServerEndpointConfig.Builder.create(Echo.class, "/echo-deflate").build());
                 container.addEndpoint(ServerEndpointConfig.Builder.create(Broadcast.class, "/broadcast").build());
+                container.addEndpoint(ServerEndpointConfig.Builder.create(Broadcast.class, "/broadcast-deflate").build());
             } catch (DeploymentException e) {
                 throw new IllegalStateException(e);
             }
@@ -93,15 +95,21 @@ final class TomcatNativeServer {
         }
     }
 
-    private static final Set<Session> BROADCAST = ConcurrentHashMap.newKeySet();
+    /** The sessions of each broadcast path. */
+    private static final Map<String, Set<Session>> BROADCAST = new ConcurrentHashMap<>();
+
+    private static Set<Session> sessionsOf(Session session) {
+        return BROADCAST.computeIfAbsent(session.getRequestURI().getPath(), p -> ConcurrentHashMap.newKeySet());
+    }
 
     /** Every text message to every session of the path, by a plain loop over the async remotes. */
     public static class Broadcast extends Endpoint {
         @Override
         public void onOpen(Session session, EndpointConfig config) {
-            BROADCAST.add(session);
+            Set<Session> sessions = sessionsOf(session);
+            sessions.add(session);
             session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
-                for (Session s : BROADCAST) {
+                for (Session s : sessions) {
                     try {
                         s.getAsyncRemote().sendText(text);
                     } catch (IllegalStateException e) {
@@ -113,12 +121,12 @@ final class TomcatNativeServer {
 
         @Override
         public void onClose(Session session, CloseReason closeReason) {
-            BROADCAST.remove(session);
+            sessionsOf(session).remove(session);
         }
 
         @Override
         public void onError(Session session, Throwable thr) {
-            BROADCAST.remove(session);
+            sessionsOf(session).remove(session);
         }
     }
 }
