@@ -131,8 +131,8 @@ public final class BenchMain {
 
     static final String HELP = """
             bench/run.sh [options]   (builds with -Pbench, then runs io.socketlet.bench.BenchMain)
-              --quick               one short round, 2,000 idle, 500 broadcast and 400 cluster connections (cluster: 2 nodes on
-                                    Redis, 1 in memory, Jetty native only), short JMH (< 3 min)
+              --quick               one short round, 2,000 idle, 500 broadcast, 200 deflate broadcast and 400 cluster
+                                    connections (cluster: 2 nodes on Redis and 1 in memory only), short JMH (< 3 min)
               --rounds N            interleaved rounds (default 3)
               --servers a,b,...     socketlet-jetty,socketlet-tomcat,jetty,tomcat,tcp (jetty is required: the base)
               --scenarios a,b,...   small,deflate,large64k,large1m,h2,idle,broadcast,broadcast-deflate,cluster
@@ -507,8 +507,8 @@ public final class BenchMain {
      * on one node over Redis, on one node in memory; and the native servers' loop on one node.
      */
     private void clusterPhase(int round, RedisProcess redis, int count) {
-        // --quick: the two nodes, the one node in memory and Jetty native only.
-        for (ServerKind kind : options.quick ? List.of(ServerKind.JETTY) : List.of(ServerKind.JETTY, ServerKind.TOMCAT)) {
+        // --quick: the two nodes and the one node in memory only.
+        for (ServerKind kind : options.quick ? List.<ServerKind>of() : List.of(ServerKind.JETTY, ServerKind.TOMCAT)) {
             if (options.servers.contains(kind)) {
                 clusterRun(round, Results.CLUSTER_LOOP, kind, 1, "/broadcast", null, count);
             }
@@ -540,7 +540,7 @@ public final class BenchMain {
                 pids.add(redis.pid());
             }
             // Rooms: every join is a presence entry of the room's log, read back by every node: let them settle.
-            long settle = path.equals("/room") ? (options.quick ? 1000 : 2000) : 500;
+            long settle = path.equals("/room") ? (options.quick ? 500 : 2000) : 500;
             BroadcastLoad.Result r = BroadcastLoad.run(servers.stream().map(ServerProcess::address).toList(), path, count, "b",
                     options.broadcastWarmups, options.broadcasts, System.nanoTime() + 240_000_000_000L, pids, settle).get(0);
             record(round, kind, r, m, "cluster " + m.label());
