@@ -23,8 +23,7 @@ import java.util.List;
  * <p>Besides the delivery times: the fan-out rate (N divided by the time until the last copy
  * arrived, median over the measured broadcasts) and the servers' CPU time per delivery (the
  * listed processes' user + system time over the measured broadcasts, pauses included, divided by
- * the deliveries; summed over each broadcast's own span, so 10 ms ticks blur single broadcasts
- * but not their sum).
+ * the deliveries; summed over each broadcast's own span, from the threads' nanosecond counters).
  */
 public final class BroadcastLoad {
 
@@ -88,7 +87,7 @@ public final class BroadcastLoad {
             long[][] byMode = new long[kinds][count * measured];
             int[] recordedByMode = new int[kinds];
             long[][] completion = new long[kinds][measured];
-            long[] cpuTicks = new long[kinds];
+            long[] cpuUsed = new long[kinds];
             ClientConn.Receiver receiver = (c, text, piece, offset, last) -> {
                 int n = piece.remaining();
                 if (!text || offset + n > SIZE) {
@@ -122,7 +121,7 @@ public final class BroadcastLoad {
                     recorded = recordedByMode[mode];
                     got = 0;
                     Payloads.text(current, modes.charAt(mode), 0, b);
-                    long ticksBefore = recording ? ticks(cpuPids) : 0;
+                    long cpuBefore = recording ? cpuNanos(cpuPids) : 0;
                     sentAt = System.nanoTime();
                     sender.sendText(current, SIZE);
                     sender.flush();
@@ -132,7 +131,7 @@ public final class BroadcastLoad {
                     if (recording) {
                         // Servers may still be finishing their loop's writes: a little later, the same for all.
                         loop.runFor(20_000_000L);
-                        cpuTicks[mode] += ticks(cpuPids) - ticksBefore;
+                        cpuUsed[mode] += cpuNanos(cpuPids) - cpuBefore;
                         completion[mode][b / kinds - warmups] = lastAt - sentAt;
                         recordedByMode[mode] = recorded;
                     }
@@ -145,7 +144,7 @@ public final class BroadcastLoad {
                 Arrays.sort(sorted);
                 Arrays.sort(completion[m]);
                 double rate = count / (percentile(completion[m], 0.50) / 1e9);
-                double cpuSeconds = cpuTicks[m] / (double) ProcStats.HZ;
+                double cpuSeconds = cpuUsed[m] / 1e9;
                 results.add(new Result(count, measured, sorted.length, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
                         sorted[sorted.length - 1] / 1e6, rate, cpuSeconds / sorted.length * 1e6));
             }
@@ -155,10 +154,11 @@ public final class BroadcastLoad {
         }
     }
 
-    private static long ticks(List<Long> pids) {
+    /** CPU nanoseconds of the processes' threads (exact, where /proc's 10 ms ticks would blur a 20 ms broadcast). */
+    private static long cpuNanos(List<Long> pids) {
         long sum = 0;
         for (long pid : pids) {
-            sum += Math.max(0, ProcStats.processTicks(pid));
+            sum += Math.max(0, ProcStats.processCpuNanos(pid));
         }
         return sum;
     }
