@@ -290,7 +290,7 @@ final class SendQueue implements Transport.WriteCallback {
                 buffers = new ByteBuffer[count];
                 int i = 0;
                 for (SendFuture e : written) {
-                    for (ByteBuffer b : e.inFlight) {
+                    for (ByteBuffer b : e.inFlight()) {
                         buffers[i++] = b;
                     }
                 }
@@ -332,7 +332,6 @@ final class SendQueue implements Transport.WriteCallback {
             if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
                 break;
             }
-            e.inFlight = next;
             e.inFlightBytes = size;
             e.queuedBytes -= size;
             e.lastInFlight = e.fragments == null || ++e.nextFragment == e.fragments.length;
@@ -481,8 +480,7 @@ final class SendQueue implements Transport.WriteCallback {
         int nextFragment;
         /** Bytes not yet taken into a write. */
         long queuedBytes;
-        /** What the write under way carries of this entry, and whether that ends it. */
-        ByteBuffer[] inFlight;
+        /** How much of this entry the write under way carries, and whether that ends it. */
         long inFlightBytes;
         boolean lastInFlight;
 
@@ -494,7 +492,11 @@ final class SendQueue implements Transport.WriteCallback {
         void release() {
             frame = null;
             fragments = null;
-            inFlight = null;
+        }
+
+        /** The buffers this entry gives the write being taken: its frame, or the fragment just taken. */
+        ByteBuffer[] inFlight() {
+            return fragments == null ? frame : fragments[nextFragment - 1];
         }
 
         @Override
