@@ -75,12 +75,21 @@ interface AppServer extends AutoCloseable {
 
         /** The demo's three endpoints, configured as the demo's web.xml does. */
         App demoEndpoints() {
+            return demoEndpoints(null);
+        }
+
+        /** The same, with the chat and the canvas over this Redis ({@code redis://host:port}; null: in memory). */
+        App demoEndpoints(String redisUri) {
             Map<String, String> drafts = Map.of("protocols", "13, hixie-76, hixie-75");
             Map<String, String> echo = new LinkedHashMap<>(drafts);
             echo.put("allowedOrigins", "*");
+            Map<String, String> rooms = new LinkedHashMap<>(drafts);
+            if (redisUri != null) {
+                rooms.put("redis", redisUri);
+            }
             return servlet("echo", "io.socketlet.demo.EchoServlet", "/echo", echo)
-                    .servlet("chat", "io.socketlet.demo.ChatServlet", "/chat", drafts)
-                    .servlet("canvas", "io.socketlet.demo.CanvasServlet", "/canvas", drafts);
+                    .servlet("chat", "io.socketlet.demo.ChatServlet", "/chat", rooms)
+                    .servlet("canvas", "io.socketlet.demo.CanvasServlet", "/canvas", rooms);
         }
     }
 

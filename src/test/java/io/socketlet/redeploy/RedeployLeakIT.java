@@ -5,20 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.socketlet.cluster.RedisServer;
 import io.socketlet.it.ContainerKind;
 import io.socketlet.it.Frame;
 import io.socketlet.it.RawWebSocketClient;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,7 +54,7 @@ class RedeployLeakIT {
             List<String> timersLeftRunning = new ArrayList<>();
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 // A peer that never answers the 1001 (a laptop that went to sleep) in one of the cycles.
-                Cycle c = deployUseAndUndeploy(server, cycle == 2);
+                Cycle c = deployUseAndUndeploy(server, AppServer.App.at("/app").demoEndpoints(), cycle == 2);
                 loaders.add(c.loader());
                 if (c.timerRunningAfterUndeploy()) {
                     timersLeftRunning.add("cycle " + cycle);
@@ -68,21 +72,58 @@ class RedeployLeakIT {
         }
     }
 
-    /** What one deployment left: a weak reference to its loader, and whether its timer outlived the undeploy. */
-    private record Cycle(WeakReference<ClassLoader> loader, boolean timerRunningAfterUndeploy) {
+    /**
+     * Rooms over Redis (a real redis-server): the same, and when the undeploy returns no thread
+     * that carries the application's loader is left (the broker's room delivery threads, Lettuce's
+     * and Netty's, the WAR's own copies in {@code WEB-INF/lib}), nor the broker's MBean.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void undeployedCopiesOfTheDemoOverRedisAreCollected(ContainerKind kind) throws Exception {
+        try (RedisServer redis = RedisServer.start(); AppServer server = AppServer.start(kind)) {
+            List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+            List<String> leftRunning = new ArrayList<>();
+            for (int cycle = 1; cycle <= CYCLES; cycle++) {
+                Cycle c = deployUseAndUndeploy(server, AppServer.App.at("/app").demoEndpoints(redis.uri()), false);
+                loaders.add(c.loader());
+                if (c.timerRunningAfterUndeploy()) {
+                    leftRunning.add("cycle " + cycle + ": the timer");
+                }
+                String which = "cycle " + cycle + ": ";
+                c.threadsLeft().forEach(t -> leftRunning.add(which + t));
+            }
+            int alive = Gc.aliveAfterGcs(loaders, Duration.ofSeconds(10));
+            System.out.println("[redeploy] " + kind + " over Redis: " + alive + " of " + CYCLES
+                    + " undeployed web-application class loaders still reachable after full GCs");
+            assertAll(
+                    () -> assertEquals(0, alive, alive + " of " + CYCLES + " undeployed copies of the demo over Redis are still"
+                            + " reachable on " + kind),
+                    () -> assertEquals(List.of(), leftRunning, "threads of the application still running when the undeploy returned"),
+                    () -> assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
+                            .queryNames(new ObjectName("io.socketlet:type=RedisBroker,*"), null), "brokers' MBeans left"),
+                    () -> assertEquals(List.of(), server.leakWarnings(), "the container's leak detection warned on undeploy"));
+        }
+    }
+
+    /**
+     * What one deployment left: a weak reference to its loader, whether its timer outlived the
+     * undeploy, and the threads that carried its loader as their context loader then.
+     */
+    private record Cycle(WeakReference<ClassLoader> loader, boolean timerRunningAfterUndeploy, List<String> threadsLeft) {
     }
 
     /**
      * One deployment's life; returns only a weak reference to its loader, so that nothing in
      * this frame keeps the application reachable.
      */
-    private static Cycle deployUseAndUndeploy(AppServer server, boolean oneSilentPeer) throws Exception {
-        AppServer.Deployed app = server.deploy(AppServer.App.at("/app").demoEndpoints());
+    private static Cycle deployUseAndUndeploy(AppServer server, AppServer.App deployment, boolean oneSilentPeer) throws Exception {
+        AppServer.Deployed app = server.deploy(deployment);
         ClassLoader loader = app.loader();
         assertSame(loader, loader.loadClass("io.socketlet.server.WebSocketServlet").getClassLoader(),
                 "the engine must belong to the web application, as in a WAR");
         List<RawWebSocketClient> clients = new ArrayList<>();
         boolean timerRunning;
+        List<String> threadsLeft;
         try {
             RawWebSocketClient echo = connect(clients, server, "/app/echo");
             echo.send(Frame.text("hello")).expectText("hello");
@@ -122,12 +163,14 @@ class RedeployLeakIT {
                 peers.shutdownNow();
             }
             timerRunning = timers.stream().anyMatch(Thread::isAlive); // right away: destroy() must have waited
+            threadsLeft = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.isAlive() && t.getContextClassLoader() == loader).map(Thread::getName).toList();
         } finally {
             for (RawWebSocketClient c : clients) {
                 c.close();
             }
         }
-        return new Cycle(new WeakReference<>(loader), timerRunning);
+        return new Cycle(new WeakReference<>(loader), timerRunning, threadsLeft);
     }
 
     private static int answerClose(RawWebSocketClient client) throws IOException {

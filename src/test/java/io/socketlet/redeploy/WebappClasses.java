@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.Set;
 
 /**
  * What a WAR of the demo carries in {@code WEB-INF/classes} and {@code WEB-INF/lib}: the engine
- * and demo classes (the build's {@code target/classes}) and Jackson's jars. The redeploy tests
+ * and demo classes (the build's {@code target/classes}) and its libraries (Jackson; Lettuce, Netty, Reactor). The redeploy tests
  * load these through a class loader of the web application's own, as the container does for a
  * WAR, so that the engine's classes, statics and threads really belong to one deployment and an
  * undeployed one can be seen to go away. (Loaded from the test class path instead, the engine's
@@ -37,10 +38,15 @@ final class WebappClasses {
     private WebappClasses() {
     }
 
-    /** The class folders and jars of the web application, each once. */
+    /**
+     * The class folders and jars of the web application, each once: the demo WAR's
+     * {@code WEB-INF/lib} as the build copies it ({@code demo-lib} beside the WAR: Jackson, and
+     * Lettuce with Netty and Reactor for the rooms over Redis) when it is there.
+     */
     static List<Path> locations() {
         Set<Path> paths = new LinkedHashSet<>();
-        for (String name : MARKERS) {
+        Path demoLib = demoLib();
+        for (String name : demoLib == null ? MARKERS : MARKERS.subList(0, 2)) {
             try {
                 Class<?> type = Class.forName(name, false, WebappClasses.class.getClassLoader());
                 paths.add(Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()));
@@ -50,7 +56,21 @@ final class WebappClasses {
                 throw new IllegalStateException(e);
             }
         }
+        if (demoLib != null) {
+            try (var jars = Files.list(demoLib)) {
+                jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(paths::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return new ArrayList<>(paths);
+    }
+
+    /** The folder of the demo WAR's libraries that the build copies (pom: demo-war-libraries), or null. */
+    private static Path demoLib() {
+        String war = System.getProperty("socketlet.war");
+        Path dir = war == null ? null : Paths.get(war).resolveSibling("demo-lib");
+        return dir != null && Files.isDirectory(dir) ? dir : null;
     }
 
     /**

@@ -16,6 +16,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.EventExecutor;
 import io.socketlet.rooms.Broker;
 import io.socketlet.rooms.Member;
 import io.socketlet.rooms.Offset;
@@ -58,7 +59,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Threads.</b> Rooms hear their logs on a few delivery threads of the broker's own
  * ({@link RoomDelivery}), one room at a time in order, never on Lettuce's event loop: a room
- * listener that takes its time holds up its own room only, not Redis I/O for the others.
+ * listener that takes its time holds up its own room only, not Redis I/O for the others. And the
+ * application's threads never run Lettuce: their commands go to one Lettuce thread, in order
+ * (see {@code redisThread}), and {@link #close} returns once Lettuce's threads have ended.
  */
 public final class RedisBroker implements Broker {
 
@@ -74,6 +77,14 @@ public final class RedisBroker implements Broker {
     private final long livenessMillis;
     private final ClientResources resources;
     private final RedisClient client;
+    /**
+     * The one thread (of Lettuce's) that calls Lettuce for the application's threads, in the
+     * order they asked. Netty keeps per-thread state (its thread-local map: recyclers, buffer
+     * caches) on any thread that writes to a channel; on a container thread, that state's classes
+     * are the web application's (Lettuce and Netty sit in its WEB-INF/lib) and would hold its
+     * class loader after an undeploy for as long as the container's thread lives.
+     */
+    private final EventExecutor redisThread;
     private final long nodeId = 1 + new SecureRandom().nextInt((1 << 20) - 1);
     private final String nodeKey = NODE_PREFIX + nodeId;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -142,6 +153,7 @@ public final class RedisBroker implements Broker {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, uri);
+        this.redisThread = resources.eventExecutorGroup().next();
         this.mbean = new RedisBrokerMBean(this, redisAddress());
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -176,9 +188,30 @@ public final class RedisBroker implements Broker {
      * @return the broker, possibly not connected yet
      */
     public static RedisBroker connect(String redisUri, Duration heartbeat) {
-        RedisBroker broker = new RedisBroker(RedisURI.create(redisUri), heartbeat);
+        // Built on a thread of its own that ends at once: making Lettuce's client leaves Netty's
+        // per-thread state on the thread that does it, and on a container's thread that state
+        // would keep the web application's class loader after an undeploy (see redisThread).
+        java.util.concurrent.FutureTask<RedisBroker> build = new java.util.concurrent.FutureTask<>(
+                () -> new RedisBroker(RedisURI.create(redisUri), heartbeat));
+        Thread builder = new Thread(build, "socketlet-redis-connect");
+        builder.setDaemon(true);
+        builder.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        builder.start();
+        RedisBroker broker;
+        try {
+            broker = build.get();
+            builder.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while making the Redis client", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // a malformed URI, a heartbeat too short
+            }
+            throw new IllegalStateException(e.getCause());
+        }
         broker.mbean.register(); // io.socketlet:type=RedisBroker,node=N until close()
-        broker.connectNow(0);
+        broker.onRedisThread(() -> broker.connectNow(0));
         return broker;
     }
 
@@ -304,6 +337,19 @@ public final class RedisBroker implements Broker {
         });
     }
 
+    /**
+     * Runs a call to Lettuce on the broker's Redis thread, after those asked for before it (so
+     * one room's broadcasts and presence changes reach Redis in the order they were made). For
+     * calls from the application's threads; Lettuce's own callbacks call it directly.
+     */
+    private void onRedisThread(Runnable call) {
+        try {
+            redisThread.execute(call);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // closed meanwhile: nothing more to send
+        }
+    }
+
     private RedisURI named(String role) {
         return RedisURI.builder(uri).withClientName("socketlet-node-" + nodeId + "-" + role).build();
     }
@@ -412,7 +458,8 @@ public final class RedisBroker implements Broker {
             refused(s, unique);
             return;
         }
-        c.async().xadd(s.logKey, XAddArgs.Builder.maxlen(s.maxLength()).approximateTrimming(), LogEntries.fields(message, unique))
+        onRedisThread(() -> c.async().xadd(s.logKey, XAddArgs.Builder.maxlen(s.maxLength()).approximateTrimming(),
+                        LogEntries.fields(message, unique))
                 .whenComplete((id, error) -> {
                     if (error != null) {
                         markDown(error);
@@ -420,7 +467,7 @@ public final class RedisBroker implements Broker {
                     } else {
                         s.outbox.placed(unique, Offset.parse(id));
                     }
-                });
+                }));
     }
 
     /** A broadcast Redis did not take (or whose answer is lost): delivered on this node only, and counted. */
@@ -451,13 +498,13 @@ public final class RedisBroker implements Broker {
         }
         String[] keys = s == null ? new String[] {PREFIX + "room:" + room + ":members", PREFIX + "room:" + room + ":names",
                 PREFIX + "room:" + room + ":log"} : new String[] {s.membersKey, s.namesKey, s.logKey};
-        c.async().<Object>eval(RedisScripts.PRESENCE, ScriptOutputType.VALUE, keys, args.toArray(new byte[0][]))
+        onRedisThread(() -> c.async().<Object>eval(RedisScripts.PRESENCE, ScriptOutputType.VALUE, keys, args.toArray(new byte[0][]))
                 .whenComplete((id, error) -> {
                     if (error != null) {
                         markDown(error);
                         presenceLocally(s, request);
                     }
-                });
+                }));
     }
 
     private void presenceLocally(Subscription s, PresenceRequest request) {
@@ -489,7 +536,7 @@ public final class RedisBroker implements Broker {
         if (commands == null) {
             s.subscriber.start(List.of(), List.of()); // alone until Redis answers
         } else {
-            snapshot(s, false);
+            onRedisThread(() -> snapshot(s, false));
         }
         return () -> subscriptions.remove(room, s);
     }
@@ -632,31 +679,50 @@ public final class RedisBroker implements Broker {
      * Redis; the other nodes find out when the liveness key expires. For tests of node failure.
      */
     void kill() {
-        closed = true;
-        subscriptions.clear();
-        client.shutdownAsync(0, 2, TimeUnit.SECONDS);
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
-        delivery.close();
-        closeAttached();
+        shutdown(false);
     }
 
+    /**
+     * Says goodbye to Redis (this node's liveness key goes, so its members leave the other
+     * nodes' rooms at once), closes the connections, and returns once Lettuce's threads and the
+     * room delivery threads have ended (a few seconds at most): an undeployed application leaves
+     * none of them running.
+     */
     @Override
     public void close() {
+        shutdown(true);
+    }
+
+    private void shutdown(boolean goodbye) {
+        if (closed) {
+            return;
+        }
         closed = true;
         subscriptions.clear();
+        java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
         try {
-            StatefulRedisConnection<String, byte[]> c = commands;
-            if (c != null) {
-                c.async().del(nodeKey);
-            }
-            client.shutdownAsync(0, 2, TimeUnit.SECONDS);
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the Redis client", e);
+            // On the Redis thread too: nothing of Netty runs on the caller's thread.
+            redisThread.execute(() -> {
+                StatefulRedisConnection<String, byte[]> c = commands;
+                java.util.concurrent.CompletionStage<?> said = goodbye && c != null
+                        ? c.async().del(nodeKey).exceptionally(ignored -> 0L)
+                        : java.util.concurrent.CompletableFuture.completedFuture(null);
+                said.thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
+                        .whenComplete((ignored, error) -> resources.shutdown(0, 2, TimeUnit.SECONDS)
+                                .addListener(done -> stopped.complete(null)));
+            });
+            stopped.get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "The Redis client did not stop within " + STOP_WAIT.toSeconds() + " s", e);
         }
         delivery.close();
         closeAttached();
     }
+
+    /** How long closing waits for Lettuce to stop. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     @Override
     public String toString() {
