@@ -103,6 +103,9 @@ public final class RedisBroker implements Broker {
     private boolean down;
     private long downSinceNanos;
     private long unreplicatedAtDown;
+    /** The outage that ended last: how long, and what it delivered here only; guarded by this. */
+    private long lastOutageMillis;
+    private long lastOutageUnreplicated;
     /** Read-loop failures in a row, for the backoff. */
     private int readFailures;
     /** Heartbeats since the last reconnect: members of others are cleaned up only once every node had time to beat. */
@@ -259,6 +262,28 @@ public final class RedisBroker implements Broker {
     public Duration currentOutage() {
         synchronized (this) {
             return down ? Duration.ofNanos(System.nanoTime() - downSinceNanos) : Duration.ZERO;
+        }
+    }
+
+    /**
+     * How long the last outage that ended lasted: the loss window it opened.
+     *
+     * @return its duration; zero before the first outage ended
+     */
+    public Duration lastOutage() {
+        synchronized (this) {
+            return Duration.ofMillis(lastOutageMillis);
+        }
+    }
+
+    /**
+     * Broadcasts and presence changes delivered on this node only during the last outage that ended.
+     *
+     * @return the count; zero before the first outage ended
+     */
+    public long lastOutageUnreplicated() {
+        synchronized (this) {
+            return lastOutageUnreplicated;
         }
     }
 
@@ -437,6 +462,8 @@ public final class RedisBroker implements Broker {
             down = false;
             millis = (System.nanoTime() - downSinceNanos) / 1_000_000;
             lost = unreplicated.get() - unreplicatedAtDown;
+            lastOutageMillis = millis;
+            lastOutageUnreplicated = lost;
         }
         LOG.log(System.Logger.Level.WARNING, "Redis is back after " + millis + " ms: " + lost
                 + " broadcasts and presence changes of this node were delivered here only, not on other nodes"

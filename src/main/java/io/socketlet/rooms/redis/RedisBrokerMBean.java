@@ -81,6 +81,16 @@ final class RedisBrokerMBean implements RedisBrokerMXBean {
     }
 
     @Override
+    public long getLastOutageMillis() {
+        return broker.lastOutage().toMillis();
+    }
+
+    @Override
+    public long getLastOutageUnreplicated() {
+        return broker.lastOutageUnreplicated();
+    }
+
+    @Override
     public long getOutages() {
         return broker.outages();
     }

@@ -37,6 +37,20 @@ public interface RedisBrokerMXBean {
     long getCurrentOutageMillis();
 
     /**
+     * How long the last outage that ended lasted: the loss window it opened.
+     *
+     * @return milliseconds; 0 before the first outage ended
+     */
+    long getLastOutageMillis();
+
+    /**
+     * Broadcasts and presence changes delivered on this node only during the last outage that ended.
+     *
+     * @return the count; 0 before the first outage ended
+     */
+    long getLastOutageUnreplicated();
+
+    /**
      * Times Redis became unreachable.
      *
      * @return the count since the broker started

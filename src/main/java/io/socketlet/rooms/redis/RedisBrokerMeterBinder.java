@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code socketlet.redis.connected} (gauge): 1 while the node reaches Redis, else 0;</li>
  *   <li>{@code socketlet.redis.outage.duration} (gauge, seconds): how long the outage under way has lasted, 0 while connected;</li>
+ *   <li>{@code socketlet.redis.outage.last.duration} (gauge, seconds): how long the last outage that ended lasted;</li>
  *   <li>{@code socketlet.redis.outages} (counter): times Redis became unreachable;</li>
  *   <li>{@code socketlet.redis.unreplicated} (counter): broadcasts and presence changes delivered
  *       on this node only, never on the others (the loss window);</li>
@@ -62,6 +63,8 @@ public final class RedisBrokerMeterBinder implements MeterBinder, AutoCloseable 
                         b -> b.currentOutage().toNanos() / (double) TimeUnit.SECONDS.toNanos(1))
                 .description("How long Redis has been unreachable, in the outage under way; 0 while connected")
                 .baseUnit("seconds").tags(tags).register(registry));
+        meters.add(Gauge.builder("socketlet.redis.outage.last.duration", broker, b -> b.lastOutage().toMillis() / 1000.0)
+                .description("How long the last outage that ended lasted").baseUnit("seconds").tags(tags).register(registry));
         meters.add(FunctionCounter.builder("socketlet.redis.outages", broker, RedisBroker::outages)
                 .description("Times Redis became unreachable").tags(tags).register(registry));
         meters.add(FunctionCounter.builder("socketlet.redis.unreplicated", broker, RedisBroker::unreplicated)

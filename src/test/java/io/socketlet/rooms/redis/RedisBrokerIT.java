@@ -391,6 +391,7 @@ class RedisBrokerIT {
         assertEquals(0L, jmx.getAttribute(name, "Outages"));
         assertEquals(0L, jmx.getAttribute(name, "Unreplicated"));
         assertEquals(0L, jmx.getAttribute(name, "CurrentOutageMillis"));
+        assertEquals(0L, jmx.getAttribute(name, "LastOutageMillis"));
         assertEquals(1, jmx.getAttribute(name, "Rooms"));
         assertEquals("127.0.0.1:" + redis.port(), jmx.getAttribute(name, "Redis"));
         assertEquals(1.0, registry.get("socketlet.redis.connected").tags(node).gauge().value());
@@ -414,6 +415,9 @@ class RedisBrokerIT {
         await("JMX says Redis is back", () -> (Boolean) attribute(jmx, name, "Connected"));
         assertEquals(0L, jmx.getAttribute(name, "CurrentOutageMillis"));
         assertEquals(1L, jmx.getAttribute(name, "Outages"), "one outage, counted once");
+        assertTrue((Long) jmx.getAttribute(name, "LastOutageMillis") >= 300, "the loss window it opened, after the fact");
+        assertTrue((Long) jmx.getAttribute(name, "LastOutageUnreplicated") >= 3, "and what it kept here");
+        assertTrue(registry.get("socketlet.redis.outage.last.duration").tags(node).gauge().value() >= 0.3);
         assertEquals(1.0, registry.get("socketlet.redis.connected").tags(node).gauge().value());
         assertEquals(0.0, registry.get("socketlet.redis.outage.duration").tags(node).gauge().value());
 
