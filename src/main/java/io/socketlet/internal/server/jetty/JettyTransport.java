@@ -33,17 +33,28 @@ import org.eclipse.jetty.util.Callback;
  * failure, while the engine's own close must stay silent.
  *
  * <p>Reads are Jetty's own non-blocking cycle: {@code fillInterested()}, then {@code onFillable()}
- * fills a pooled heap buffer until the socket has nothing more, hands every chunk to the
- * listener, and gives the buffer back before waiting again, so an idle connection holds no read
- * buffer. Writes go to {@link EndPoint#write(Callback, ByteBuffer...)}.
+ * fills the thread's read buffer until the socket has nothing more and hands every chunk to the
+ * listener, so an idle connection holds no read buffer. Writes go to {@link EndPoint#write(Callback, ByteBuffer...)}.
  */
 public final class JettyTransport implements Transport {
 
     /**
-     * Read buffer size: one pooled buffer per connection, only while bytes are arriving. 64 KiB
-     * reads a 64 KiB message in one call instead of nine (measured in docs/performance.md).
+     * Read buffer size. A 64 KiB message with its header (65,544 bytes from a client) needs two
+     * reads from a 64 KiB buffer and is then assembled; 128 KiB reads it, or two of them, in one
+     * system call, and the decoder takes a whole message straight from the read (measured in
+     * bench/notes.md: 1.45 reads per 64 KiB message before).
      */
-    static final int READ_BUFFER_SIZE = 64 * 1024;
+    static final int READ_BUFFER_SIZE = 128 * 1024;
+
+    /**
+     * One read buffer per thread, not per connection: the listener copies what it keeps, so a
+     * buffer is only used while one fill loop runs, and an idle connection holds none. Not from
+     * Jetty's pool, whose default pools nothing over 64 KiB (a larger buffer would be a new
+     * allocation per fill). A heap buffer, a JDK type: nothing of the application stays in
+     * Jetty's threads. Taken out while in use, so a fill loop that somehow ran inside another on
+     * the same thread would get a buffer of its own.
+     */
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER = new ThreadLocal<>();
 
     /**
      * The most bytes handed to one {@link EndPoint#write} call. The JDK copies a heap buffer into a
@@ -88,7 +99,6 @@ public final class JettyTransport implements Transport {
         this.bufferPool = Objects.requireNonNull(bufferPool, "bufferPool");
         this.sentStatus = Objects.requireNonNull(sentStatus, "sentStatus");
         this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
-        connection.setInputBufferSize(READ_BUFFER_SIZE);
     }
 
     /** The Jetty connection to switch the socket to. */
@@ -210,18 +220,19 @@ public final class JettyTransport implements Transport {
 
     private void readAvailable() {
         TransportListener target = listener;
-        RetainableByteBuffer pooled = bufferPool.acquire(connection.getInputBufferSize(), false);
+        ByteBuffer buffer = READ_BUFFER.get();
+        if (buffer == null) {
+            buffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
+        } else {
+            READ_BUFFER.set(null);
+        }
         try {
-            ByteBuffer buffer = pooled.getByteBuffer();
             while (!closed.get()) {
                 buffer.clear().limit(0); // Jetty fills from limit to capacity ("flush mode")
                 int filled = endPoint().fill(buffer);
                 if (filled > 0) {
                     target.onRead(buffer);
                 } else if (filled == 0) {
-                    // Give the buffer back before waiting: an idle connection holds none.
-                    pooled.release();
-                    pooled = null;
                     connection.fillInterested();
                     return;
                 } else {
@@ -232,9 +243,7 @@ public final class JettyTransport implements Transport {
         } catch (Throwable x) {
             endOfInput(x);
         } finally {
-            if (pooled != null) {
-                pooled.release();
-            }
+            READ_BUFFER.set(buffer);
         }
     }
 

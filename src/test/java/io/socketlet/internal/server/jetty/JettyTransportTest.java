@@ -89,4 +89,32 @@ class JettyTransportTest {
         assertEquals(0, pool.getDirectByteBufferCount(), "nothing copied into a pooled buffer");
         assertTrue(done.failed.get() == null);
     }
+
+    @Test
+    void aSixtyFourKibMessageWithItsHeaderArrivesInOneReadFromNoPooledBuffer() {
+        // 65,544 bytes: a 64 KiB payload, a 4-byte header and a 4-byte mask, as a client sends it.
+        // From a 64 KiB buffer it took two reads and an assembly copy.
+        ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[65_544], 1024);
+        JettyTransport transport = new JettyTransport(endPoint, Runnable::run, pool, () -> 101, 101, t -> { });
+        java.util.List<Integer> reads = new java.util.ArrayList<>();
+        transport.start(new Transport.TransportListener() {
+            @Override
+            public void onRead(ByteBuffer data) {
+                reads.add(data.remaining());
+                data.position(data.limit());
+            }
+
+            @Override
+            public void onEndOfInput() {
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                throw new AssertionError(cause);
+            }
+        });
+        assertEquals(java.util.List.of(65_544), reads);
+        assertEquals(0, pool.getHeapByteBufferCount(), "the read buffer is the thread's, not one taken from Jetty's pool per fill");
+        transport.close();
+    }
 }
