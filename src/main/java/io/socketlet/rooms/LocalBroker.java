@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The broker of one JVM, and the default: each room's log is a counter (offsets
@@ -21,8 +22,11 @@ public final class LocalBroker implements Broker {
      * a place in it.
      */
     private final long epoch = System.currentTimeMillis();
+    /** The major part of the newest log's offsets: a room opened again gets a log after every earlier one. */
+    private final AtomicLong lastEpoch = new AtomicLong();
 
-    private static final class Log {
+    private final class Log {
+        final long epoch = lastEpoch.accumulateAndGet(LocalBroker.this.epoch, (last, start) -> Math.max(last + 1, Math.max(start, System.currentTimeMillis())));
         final SerialQueue order = new SerialQueue();
         final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
         final PresenceBook book = new PresenceBook();
@@ -48,14 +52,14 @@ public final class LocalBroker implements Broker {
     @Override
     public void publish(String room, RoomMessage message) {
         Log log = log(room);
-        log.order.submit(() -> log.deliver(message.at(new Offset(epoch, ++log.sequence))));
+        log.order.submit(() -> log.deliver(message.at(new Offset(log.epoch, ++log.sequence))));
     }
 
     @Override
     public void presence(String room, PresenceRequest request) {
         Log log = log(room);
         log.order.submit(() -> {
-            PresenceChange change = log.book.apply(request, new Offset(epoch, log.sequence + 1));
+            PresenceChange change = log.book.apply(request, new Offset(log.epoch, log.sequence + 1));
             if (change != null) {
                 log.sequence++;
                 log.deliver(change);
@@ -71,7 +75,16 @@ public final class LocalBroker implements Broker {
             subscriber.start(log.book.members(), List.of());
             log.subscribers.add(subscriber);
         });
-        return () -> log.subscribers.remove(subscriber);
+        // The log lives while a room on this node hears it: in one JVM nobody else could.
+        return () -> logs.computeIfPresent(room, (r, current) -> {
+            current.subscribers.remove(subscriber);
+            return current == log && current.subscribers.isEmpty() ? null : current;
+        });
+    }
+
+    /** Rooms whose logs this broker keeps. */
+    int logs() {
+        return logs.size();
     }
 
     @Override

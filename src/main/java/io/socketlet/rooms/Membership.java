@@ -79,7 +79,22 @@ public final class Membership {
      * @return true when everything after the offset was sent; false when nothing was
      */
     public boolean replayAfter(Offset offset) {
-        return room.replayAfter(this, offset);
+        return room.replayAfter(this, offset, 0);
+    }
+
+    /**
+     * Like {@link #replayAfter(Offset)}, for a member that is the same client as an earlier one
+     * (it reconnected, and a new connection is a new member with a new id): what was broadcast
+     * to everyone but that earlier member (its own strokes, say, which it has already) is left out
+     * again. The room cannot know who a connection was; the application says so (the demo's page
+     * sends its former id). A wrong id only keeps that member's messages from this one.
+     *
+     * @param offset the last offset the member received, as the client remembered it
+     * @param formerId the member id the same client had before, or 0 for none
+     * @return true when everything after the offset was sent; false when nothing was
+     */
+    public boolean replayAfter(Offset offset, long formerId) {
+        return room.replayAfter(this, offset, formerId);
     }
 
     /**

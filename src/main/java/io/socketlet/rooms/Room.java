@@ -42,11 +42,22 @@ import java.util.function.Consumer;
  * {@link RoomOptions#slowMembers()} policy applies: close with 1008, or drop messages. A member
  * whose send fails (its connection ended) leaves the room.
  *
+ * <p><b>Life cycle.</b> A room is open from {@link Rooms#room} until {@link #close()} (or
+ * {@link Rooms#remove}, or, with {@link RoomOptions#dropWhenEmpty}, a grace period after its last
+ * local member left). Closing is one task in the room's order: the members here leave (reason
+ * {@value #CLOSED_REASON}: the log tells the other nodes), the room stops hearing its log, and
+ * the listener hears {@link RoomListener#onClosed} (not those leaves). A join that comes after it (the join of a page that found the
+ * room a moment before) goes to the room of the same name, opened again, with the same options
+ * and listener, so it never ends in a dead room; so do a broadcast, and a name, leave or send for
+ * a member of that new room.
+ *
  * <p>All methods are thread-safe and non-blocking.
  */
 public final class Room {
 
     private static final System.Logger LOG = System.getLogger(Room.class.getName());
+    /** Why the members here leave a room that closes, as {@link PresenceChange#reason()} says. */
+    public static final String CLOSED_REASON = "room closed";
 
     private final Rooms rooms;
     private final String name;
@@ -71,6 +82,10 @@ public final class Room {
     private Offset last = Offset.ZERO;
     private volatile int memberCount;
     private volatile int namedCount;
+    /** Set in the room's order, by the task that closes it: every task after it sees it. */
+    private volatile boolean closed;
+    /** Which emptying a pending drop belongs to: a later emptying makes an earlier timer moot. */
+    private int emptyTurn;
 
     private record Delivered(RoomEntry entry, PreparedMessage sent) {
     }
@@ -91,6 +106,7 @@ public final class Room {
                 serial.submit(() -> delivered(entry));
             }
         });
+        serial.submit(this::emptied); // a room nobody joins is dropped too, if its options say so
     }
 
     /**
@@ -121,12 +137,21 @@ public final class Room {
      * @throws RoomFullException when the room holds {@link RoomOptions#maxMembers()} connections on this node
      */
     public void join(WebSocket socket, Consumer<Membership> onJoined) throws RoomFullException {
+        if (closed) {
+            successor().join(socket, onJoined);
+            return;
+        }
         if (places.incrementAndGet() > options.maxMembers()) {
             places.decrementAndGet();
             throw new RoomFullException(name, options.maxMembers());
         }
         long id = rooms.nextMemberId();
         serial.submit(() -> {
+            if (closed) { // closed after this join was asked for: the room of that name, opened again, takes it
+                places.decrementAndGet();
+                joinSuccessor(socket, onJoined);
+                return;
+            }
             if (locals.containsKey(socket)) {
                 places.decrementAndGet(); // joined twice: once is enough
                 return;
@@ -158,6 +183,8 @@ public final class Room {
             Membership m = locals.get(socket);
             if (m != null) {
                 rooms.broker().presence(name, PresenceRequest.name(m.id(), wanted, options.maxNameLength()));
+            } else if (closed) {
+                whenReplaced(room -> room.name(socket, wanted));
             }
         });
     }
@@ -169,7 +196,13 @@ public final class Room {
      * @param reason why it left, as others see it in {@link PresenceChange#reason()}
      */
     public void leave(WebSocket socket, String reason) {
-        serial.submit(() -> remove(socket, reason));
+        serial.submit(() -> {
+            if (closed) {
+                whenReplaced(room -> room.leave(socket, reason));
+            } else {
+                remove(socket, reason);
+            }
+        });
     }
 
     /**
@@ -188,7 +221,7 @@ public final class Room {
      * @param except the connection that does not receive it, or null for none
      */
     public void broadcast(String text, WebSocket except) {
-        serial.submit(() -> rooms.broker().publish(name, RoomMessage.text(text, idOf(except))));
+        serial.submit(() -> publish(RoomMessage.text(text, idOf(except)), except));
     }
 
     /**
@@ -199,7 +232,7 @@ public final class Room {
      */
     public void broadcast(ByteBuffer data, WebSocket except) {
         RoomMessage message = RoomMessage.binary(data, 0);
-        serial.submit(() -> rooms.broker().publish(name, new RoomMessage(null, idOf(except), false, message.payload())));
+        serial.submit(() -> publish(new RoomMessage(null, idOf(except), false, message.payload()), except));
     }
 
     /**
@@ -215,6 +248,8 @@ public final class Room {
             Membership m = locals.get(socket);
             if (m != null) {
                 sendTo(m, PreparedMessage.text(text));
+            } else if (closed && rooms.current(name) != null) {
+                rooms.current(name).send(socket, text);
             } else {
                 socket.sendText(text).exceptionally(ignored -> null);
             }
@@ -330,13 +365,109 @@ public final class Room {
         return dropped.get();
     }
 
-    /** Stops hearing the log; members stay connected. */
-    void close() {
+    /**
+     * Closes the room on this node, in its order (after the work submitted before): the members
+     * here leave with reason {@value #CLOSED_REASON} (their connections stay open), the room stops
+     * hearing its log (over Redis: this node no longer reads its stream), and the listener hears
+     * {@link RoomListener#onClosed}. Other nodes' rooms of that name go on. {@link Rooms#room}
+     * opens the name again later, as a new room that starts from what the broker keeps.
+     * Idempotent.
+     */
+    public void close() {
+        serial.submit(() -> closeNow());
+    }
+
+    /**
+     * Whether the room has closed ({@link #close()}, {@link Rooms#remove}, or dropped when empty).
+     *
+     * @return true once the task that closed it has run
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops hearing the log, when the whole {@link Rooms} closes; members stay connected. */
+    void stopHearing() {
         try {
             subscription.close();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "closing room " + name, e);
         }
+    }
+
+    // ---- life cycle (serial) ----
+
+    private void closeNow() {
+        if (closed) {
+            return;
+        }
+        // The leaves go to the log while the room still hears it (a broker may keep a room's
+        // log only while someone subscribes); then the name is free, and the next Rooms.room
+        // subscribes anew only after this subscription ended (Rooms.forget holds the name meanwhile).
+        for (Membership m : new ArrayList<>(locals.values())) {
+            remove(m.socket(), CLOSED_REASON);
+        }
+        rooms.forget(this, this::stopHearing);
+        closed = true;
+        try {
+            listener.onClosed(this);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "Room " + name + ": the listener failed on close", t);
+        }
+        locals.clear();
+        localsById.clear();
+        everyone.clear();
+        kept.clear();
+        memberCount = 0;
+        namedCount = 0;
+    }
+
+    /** The last member here left (or nobody came): with {@link RoomOptions#dropWhenEmpty}, the room closes after the grace. */
+    private void emptied() {
+        if (options.dropWhenEmpty() == null || closed || places.get() > 0) {
+            return;
+        }
+        int turn = ++emptyTurn;
+        rooms.later(options.dropWhenEmpty(), () -> serial.submit(() -> {
+            // Still empty since that emptying (no join under way: places counts joins not yet run).
+            if (turn == emptyTurn && places.get() == 0) {
+                closeNow();
+            }
+        }));
+    }
+
+    /** The open room of this name, opened again if need be. */
+    private Room successor() {
+        return rooms.room(name, options, listener);
+    }
+
+    private void joinSuccessor(WebSocket socket, Consumer<Membership> onJoined) {
+        try {
+            successor().join(socket, onJoined);
+        } catch (RoomFullException full) {
+            socket.close(CloseCodes.TRY_AGAIN_LATER, full.getMessage()).exceptionally(ignored -> null);
+        }
+    }
+
+    /** Passes a member's request on to the room that replaced this one, if there is one (else the member is in none). */
+    private void whenReplaced(Consumer<Room> action) {
+        Room next = rooms.current(name);
+        if (next != null && next != this) {
+            action.accept(next);
+        }
+    }
+
+    private void publish(RoomMessage message, WebSocket except) {
+        if (closed) {
+            successor().broadcastPrepared(message, except);
+        } else {
+            rooms.broker().publish(name, message);
+        }
+    }
+
+    /** A broadcast handed on from the closed room this one replaced: its author's id is this room's. */
+    private void broadcastPrepared(RoomMessage message, WebSocket except) {
+        serial.submit(() -> publish(new RoomMessage(null, idOf(except), message.text(), message.payload()), except));
     }
 
     // ---- serial ----
@@ -347,6 +478,9 @@ public final class Room {
     }
 
     private void started(List<Member> members, List<RoomEntry> recent) {
+        if (closed) {
+            return;
+        }
         if (!recent.isEmpty() && recent.get(0).offset() != null && recent.get(0).offset().isAfter(keptAfter)
                 && kept.isEmpty()) {
             keptAfter = recent.get(0).offset(); // what came before the first of these is not here
@@ -378,6 +512,9 @@ public final class Room {
     }
 
     private void delivered(RoomEntry entry) {
+        if (closed) {
+            return; // read before the subscription ended
+        }
         Offset offset = entry.offset();
         if (offset != null && !offset.isAfter(last)) {
             return; // delivered already (a broker that reconnected sends its recent entries again)
@@ -458,12 +595,13 @@ public final class Room {
         return offset != null && offset.compareTo(keptAfter) >= 0 && offset.compareTo(last) <= 0;
     }
 
-    boolean replayAfter(Membership member, Offset offset) {
+    boolean replayAfter(Membership member, Offset offset, long formerId) {
         if (!canReplayAfter(offset)) {
             return false;
         }
         for (Delivered d : kept) {
-            if (d.entry().offset().isAfter(offset) && d.sent() != null && !isExcepted(d.entry(), member)) {
+            if (d.entry().offset().isAfter(offset) && d.sent() != null && !isExcepted(d.entry(), member.id())
+                    && (formerId == 0 || !isExcepted(d.entry(), formerId))) {
                 sendTo(member, d.sent());
             }
         }
@@ -484,8 +622,8 @@ public final class Room {
         }
     }
 
-    private static boolean isExcepted(RoomEntry entry, Membership member) {
-        return entry instanceof RoomMessage m && m.except() == member.id();
+    private static boolean isExcepted(RoomEntry entry, long memberId) {
+        return entry instanceof RoomMessage m && m.except() == memberId;
     }
 
     /** Sends to one member under the slow-member policy; serial. */
@@ -530,6 +668,7 @@ public final class Room {
         localsById.remove(m.id());
         places.decrementAndGet();
         rooms.broker().presence(name, PresenceRequest.leave(m.id(), reason));
+        emptied();
     }
 
     @Override

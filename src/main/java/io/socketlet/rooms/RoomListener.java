@@ -35,4 +35,15 @@ public interface RoomListener {
     default PreparedMessage onPresence(Room room, PresenceChange change) {
         return null;
     }
+
+    /**
+     * The room closed on this node ({@link Room#close()}, {@link Rooms#remove}, or dropped when
+     * empty): forget the state kept for it here. A room of the same name opened later builds its
+     * state again from what the broker brings ({@code history} entries from a Redis stream;
+     * nothing in one JVM), with this listener if it was opened by a join on the closed room.
+     *
+     * @param room the room, closed; its members here have left
+     */
+    default void onClosed(Room room) {
+    }
 }

@@ -18,9 +18,12 @@ package io.socketlet.rooms;
  *                       A Redis broker keeps about as many in the room's stream.
  * @param maxNameLength  the longest member name, in characters (code points); longer names are
  *                       cut, and " 2", " 3"... that make a name unique fit inside (default 24)
+ * @param dropWhenEmpty  how long the room stays open on this node once its last local member left
+ *                       (or after it was created, if nobody joins); then it closes as
+ *                       {@link Rooms#remove} does. Null (the default): it stays until removed
  */
 public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy slowMembers, int history,
-                          int maxNameLength) {
+                          int maxNameLength, java.time.Duration dropWhenEmpty) {
 
     /**
      * Checks every value: a positive member cap and queue bound, a policy, a history of zero or more, names of at least 8.
@@ -30,6 +33,7 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
      * @param slowMembers not null
      * @param history zero or more entries
      * @param maxNameLength in code points, at least 8
+     * @param dropWhenEmpty zero or more, or null for never
      */
     public RoomOptions {
         if (maxMembers < 1) {
@@ -47,15 +51,18 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
         if (maxNameLength < 8) {
             throw new IllegalArgumentException("maxNameLength must be at least 8, was " + maxNameLength);
         }
+        if (dropWhenEmpty != null && dropWhenEmpty.isNegative()) {
+            throw new IllegalArgumentException("dropWhenEmpty must not be negative, was " + dropWhenEmpty);
+        }
     }
 
     /**
-     * 1000 members, 512 KiB queued, slow members closed, 100 entries of history, names of 24.
+     * 1000 members, 512 KiB queued, slow members closed, 100 entries of history, names of 24, never dropped.
      *
      * @return the default options
      */
     public static RoomOptions defaults() {
-        return new RoomOptions(1000, 512 * 1024, SlowMemberPolicy.CLOSE, 100, 24);
+        return new RoomOptions(1000, 512 * 1024, SlowMemberPolicy.CLOSE, 100, 24, null);
     }
 
     /**
@@ -65,7 +72,7 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
      * @return a new options value; this one is unchanged
      */
     public RoomOptions maxMembers(int value) {
-        return new RoomOptions(value, maxQueuedBytes, slowMembers, history, maxNameLength);
+        return new RoomOptions(value, maxQueuedBytes, slowMembers, history, maxNameLength, dropWhenEmpty);
     }
 
     /**
@@ -75,7 +82,7 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
      * @return a new options value; this one is unchanged
      */
     public RoomOptions maxQueuedBytes(long value) {
-        return new RoomOptions(maxMembers, value, slowMembers, history, maxNameLength);
+        return new RoomOptions(maxMembers, value, slowMembers, history, maxNameLength, dropWhenEmpty);
     }
 
     /**
@@ -85,7 +92,7 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
      * @return a new options value; this one is unchanged
      */
     public RoomOptions slowMembers(SlowMemberPolicy value) {
-        return new RoomOptions(maxMembers, maxQueuedBytes, value, history, maxNameLength);
+        return new RoomOptions(maxMembers, maxQueuedBytes, value, history, maxNameLength, dropWhenEmpty);
     }
 
     /**
@@ -95,7 +102,7 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
      * @return a new options value; this one is unchanged
      */
     public RoomOptions history(int value) {
-        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, value, maxNameLength);
+        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, value, maxNameLength, dropWhenEmpty);
     }
 
     /**
@@ -105,6 +112,18 @@ public record RoomOptions(int maxMembers, long maxQueuedBytes, SlowMemberPolicy 
      * @return a new options value; this one is unchanged
      */
     public RoomOptions maxNameLength(int value) {
-        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, history, value);
+        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, history, value, dropWhenEmpty);
+    }
+
+    /**
+     * A copy with this {@link #dropWhenEmpty()}: for rooms made per conversation or per match,
+     * which would otherwise stay open (and, over Redis, read) until their {@link Rooms} closes.
+     * The grace lets a member that reconnects at once find the room and its state still there.
+     *
+     * @param grace zero or more; null (the default) never drops the room
+     * @return a new options value; this one is unchanged
+     */
+    public RoomOptions dropWhenEmpty(java.time.Duration grace) {
+        return new RoomOptions(maxMembers, maxQueuedBytes, slowMembers, history, maxNameLength, grace);
     }
 }

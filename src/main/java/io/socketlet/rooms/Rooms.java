@@ -2,6 +2,8 @@ package io.socketlet.rooms;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,6 +20,9 @@ public final class Rooms implements AutoCloseable {
     private final Broker broker;
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final AtomicLong memberIds = new AtomicLong();
+    /** Drops rooms left empty ({@link RoomOptions#dropWhenEmpty}); made on first use, ended by {@link #close()}. */
+    private ScheduledThreadPoolExecutor timer;
+    private boolean closed;
 
     /**
      * Rooms whose messages and presence go through this broker (LocalBroker for one node, RedisBroker for several).
@@ -65,6 +70,66 @@ public final class Rooms implements AutoCloseable {
         return rooms.computeIfAbsent(name, n -> new Room(this, n, options, listener));
     }
 
+    /**
+     * Closes the room of that name on this node, as {@link Room#close()} does (its members here
+     * leave; the node stops hearing its log); {@link #room} opens the name again later.
+     *
+     * @param name the room's name
+     * @return whether such a room was open here
+     */
+    public boolean remove(String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return false;
+        }
+        room.close();
+        return true;
+    }
+
+    /**
+     * The names of the rooms open on this node.
+     *
+     * @return a snapshot, in no particular order
+     */
+    public java.util.Set<String> names() {
+        return java.util.Set.copyOf(rooms.keySet());
+    }
+
+    /** The open room of that name, or null. */
+    Room current(String name) {
+        return rooms.get(name);
+    }
+
+    /**
+     * Takes a closing room out, ending its subscription while its name is held: a
+     * {@link #room} call for that name waits for it, so the new room never subscribes
+     * before the old one stopped (a broker takes one subscription per room and node).
+     */
+    void forget(Room room, Runnable unsubscribe) {
+        rooms.compute(room.name(), (name, current) -> {
+            unsubscribe.run();
+            return current == room ? null : current;
+        });
+    }
+
+    /** Runs the task after the delay, on the rooms' timer thread (it only hands work to a room's order). */
+    void later(java.time.Duration delay, Runnable task) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (timer == null) {
+                timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+                    Thread thread = new Thread(runnable, "socketlet-rooms timer");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                timer.setRemoveOnCancelPolicy(true);
+            }
+            timer.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        }
+    }
+
     boolean isOfThisNode(long memberId) {
         return memberId >>> NODE_SHIFT == broker.nodeId();
     }
@@ -73,10 +138,23 @@ public final class Rooms implements AutoCloseable {
         return (broker.nodeId() << NODE_SHIFT) | (memberIds.incrementAndGet() & 0xffff_ffffL);
     }
 
-    /** Stops every room's subscription and the broker; connections stay open. */
+    /** Stops every room's subscription, the timer and the broker; connections stay open. */
     @Override
     public void close() {
-        rooms.values().forEach(Room::close);
+        ScheduledThreadPoolExecutor stopping;
+        synchronized (this) {
+            closed = true;
+            stopping = timer;
+        }
+        if (stopping != null) {
+            stopping.shutdownNow();
+            try {
+                stopping.awaitTermination(5, TimeUnit.SECONDS); // a redeploy leaves no thread behind
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        rooms.values().forEach(Room::stopHearing);
         rooms.clear();
         broker.close();
     }
