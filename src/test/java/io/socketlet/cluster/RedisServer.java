@@ -142,6 +142,45 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Watches the server ({@code MONITOR}) for a while and returns every call of that command
+     * (any client's), each as its arguments after the command's name.
+     */
+    public java.util.List<java.util.List<String>> callsOf(String command, java.time.Duration during) throws IOException {
+        java.util.List<java.util.List<String>> calls = new java.util.ArrayList<>();
+        java.util.regex.Pattern quoted = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+        long end = System.nanoTime() + during.toNanos();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.UTF_8));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            while (true) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return calls;
+                }
+                socket.setSoTimeout((int) Math.max(1, left));
+                String line;
+                try {
+                    line = in.readLine();
+                } catch (java.net.SocketTimeoutException timeUp) {
+                    return calls;
+                }
+                if (line == null) {
+                    return calls;
+                }
+                java.util.List<String> args = new java.util.ArrayList<>();
+                java.util.regex.Matcher m = quoted.matcher(line);
+                while (m.find()) {
+                    args.add(m.group(1));
+                }
+                if (!args.isEmpty() && args.get(0).equalsIgnoreCase(command)) {
+                    calls.add(args.subList(1, args.size()));
+                }
+            }
+        }
+    }
+
     /** Closes the connection whose {@code CLIENT SETNAME} is this name, as a network failure would. */
     public void killClientNamed(String name) throws IOException {
         for (String line : clients()) {

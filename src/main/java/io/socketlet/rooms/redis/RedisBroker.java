@@ -99,6 +99,8 @@ public final class RedisBroker implements Broker {
     private volatile StatefulRedisConnection<String, byte[]> commands;
     private volatile StatefulRedisConnection<String, byte[]> reader;
     private volatile boolean closed;
+    /** See {@link #emptyRoomExpiry(Duration)}. */
+    private volatile Duration emptyRoomExpiry = Duration.ofHours(1);
     /** Whether the last command or read failed for want of Redis; guarded by this. */
     private boolean down;
     private long downSinceNanos;
@@ -565,7 +567,47 @@ public final class RedisBroker implements Broker {
         } else {
             onRedisThread(() -> snapshot(s, false));
         }
-        return () -> subscriptions.remove(room, s);
+        return () -> unsubscribe(s);
+    }
+
+    /**
+     * The room closed on this node: the read loop leaves its stream out from its next XREAD, and
+     * when nobody is in the room on any node its log expires after {@link #emptyRoomExpiry} (the
+     * leaves the room sent before this come first: the same Redis thread, in order).
+     */
+    private void unsubscribe(Subscription s) {
+        if (!subscriptions.remove(s.room, s)) {
+            return;
+        }
+        StatefulRedisConnection<String, byte[]> c = commands;
+        if (c == null || closed) {
+            return;
+        }
+        long millis = emptyRoomExpiry.toMillis();
+        onRedisThread(() -> c.async().<Long>eval(RedisScripts.EXPIRE_IF_EMPTY, ScriptOutputType.INTEGER,
+                new String[] {s.membersKey, s.logKey}, LogEntries.bytes(Long.toString(millis)))
+                .whenComplete((set, error) -> {
+                    if (error != null) {
+                        LOG.log(System.Logger.Level.DEBUG, "Room " + s.room + ": could not set its log to expire", error);
+                    }
+                }));
+    }
+
+    /**
+     * How long a room's log stays in Redis once a node stopped serving the room and nobody is in
+     * it on any node (default one hour): a room opened again within it (on any node) gets its
+     * history back; after it, the room starts afresh. So rooms made per match or per conversation
+     * leave nothing behind in Redis.
+     *
+     * @param expiry at least one millisecond
+     * @return this broker
+     */
+    public RedisBroker emptyRoomExpiry(Duration expiry) {
+        if (expiry.toMillis() < 1) {
+            throw new IllegalArgumentException("emptyRoomExpiry must be at least 1 ms, was " + expiry);
+        }
+        this.emptyRoomExpiry = expiry;
+        return this;
     }
 
     /**

@@ -53,6 +53,7 @@ final class RedisScripts {
             end
             if kind == 'JOIN' then
               if cur then return false end
+              redis.call('PERSIST', log) -- someone is back: the log no longer expires (see EXPIRE_IF_EMPTY)
               local xid = redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'k', 'p', 'b', '', 'a', id, 'r', '')
               redis.call('HSET', members, id, node .. '\t' .. xid)
               return xid
@@ -77,6 +78,20 @@ final class RedisScripts {
             local xid = redis.call('XADD', log, 'MAXLEN', '~', maxlen, '*', 'k', 'p', 'b', before, 'a', id .. ':' .. name, 'r', '')
             redis.call('HSET', members, id, node .. '\t' .. (curJoin or xid) .. '\t' .. key .. '\t' .. name)
             return xid
+            """;
+
+    /**
+     * KEYS members, log; ARGV milliseconds. A node stopped serving the room: when nobody is in it
+     * on any node (Redis removed the member hash with its last field; the name hash goes the same
+     * way), the log expires after that long, unless someone joins first (JOIN persists it).
+     * Returns 1 when it set the expiry.
+     */
+    static final String EXPIRE_IF_EMPTY = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              redis.call('PEXPIRE', KEYS[2], ARGV[1])
+              return 1
+            end
+            return 0
             """;
 
     /** KEYS members, log; ARGV count: the members and the newest entries, in one atomic look. */

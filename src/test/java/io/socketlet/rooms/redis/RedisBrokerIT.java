@@ -435,6 +435,57 @@ class RedisBrokerIT {
     }
 
     @Test
+    void aNodeThatOpenedAndDroppedAThousandRoomsReadsOnlyTheLiveOnesTheirLogsExpireAndAReopenedRoomHasItsHistory() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        broker(a).emptyRoomExpiry(Duration.ofMinutes(5));
+        Room lobbyA = room(a, "lobby");
+        Room lobbyB = room(b, "lobby");
+        FakeSocket stays = join(lobbyA, "stays");
+        RoomOptions perMatch = RoomOptions.defaults().history(10).dropWhenEmpty(Duration.ofMillis(100));
+        for (int i = 0; i < 1000; i++) {
+            Room match = a.room("match-" + i, perMatch, null);
+            FakeSocket player = join(match, "player " + i);
+            match.broadcast("go " + i);
+            match.leave(player, "closed"); // the last one here: the room goes 100 ms later
+        }
+        awaitEquals(java.util.Set.of("lobby"), a::names, "the matches were dropped");
+        awaitEquals(1, () -> broker(a).rooms(), "the broker reads the lobby only");
+        awaitEquals(-1L, () -> ttl("socketlet:room:match-999:log") > 0 ? -1L : 0L, "the last match's log expires");
+
+        // What both nodes ask Redis now: one stream, the lobby's (each XREAD blocks 1 s, so 2.5 s sees each twice).
+        List<List<String>> reads = redis.callsOf("XREAD", Duration.ofMillis(2500));
+        assertTrue(reads.size() >= 4, "two nodes, two XREADs each at least: " + reads);
+        for (List<String> read : reads) {
+            List<String> streams = read.subList(read.indexOf("STREAMS") + 1, read.size());
+            assertEquals(List.of("socketlet:room:lobby:log"), streams.subList(0, streams.size() / 2), read.toString());
+        }
+        long ttl = ttl("socketlet:room:match-7:log");
+        assertTrue(ttl > 0 && ttl <= 300_000, "an empty match's log expires within emptyRoomExpiry: " + ttl);
+        assertEquals(":0", redis.command("EXISTS socketlet:room:match-7:members"), "nobody is left in it");
+        assertEquals(-1, ttl("socketlet:room:lobby:log"), "a room in use does not expire");
+
+        // Opened again, on the other node: its history comes from the stream, and it no longer expires.
+        Room again = b.room("match-7", perMatch, null);
+        FakeSocket back = new FakeSocket("back");
+        again.join(back, m -> m.replayLatest(5));
+        await("the reopened room replays the stream's history", () -> back.sent().equals(List.of("go 7")));
+        awaitEquals(-1L, () -> ttl("socketlet:room:match-7:log"), "a join keeps the log again");
+
+        lobbyB.broadcast("the lobby goes on");
+        await("the lobby still crosses", () -> stays.sent().contains("the lobby goes on"));
+    }
+
+    private long ttl(String key) {
+        try {
+            return Long.parseLong(redis.command("PTTL " + key).substring(1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void theMemberCapIsPerNodeAndRefusesTheNextJoinOnAFullNodeOnly() throws Exception {
         Rooms a = node(redis.uri());
         Rooms b = node(redis.uri());
