@@ -49,7 +49,7 @@ final class SettingsTable {
 
     static final Setting<Long> MAX_BUFFERED_BYTES = new Setting<>("maxBufferedBytes", SIZE, 4L << 20,
             Setting::parseSize, Setting.atLeast(1),
-            "a send that would queue more fails and closes with 1008 (one message into an empty queue always fits)",
+            "a send that would queue more fails and closes with 1008 (one message into an empty queue always fits; waiting pongs are bounded by it on their own)",
             Builder::maxBufferedBytes, WebSocketSettings::maxBufferedBytes);
 
     static final Setting<Duration> WRITE_TIMEOUT = new Setting<>("writeTimeout", DURATION, Duration.ofSeconds(60),

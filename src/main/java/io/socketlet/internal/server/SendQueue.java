@@ -40,7 +40,11 @@ final class SendQueue implements Transport.WriteCallback {
     enum Kind {
         /** A message frame: in order, bounded by maxBufferedBytes. */
         DATA,
-        /** A ping or pong: ahead of waiting data frames, bounded like data. */
+        /**
+         * A ping or pong: ahead of waiting data frames; the control frames waiting are bounded by
+         * maxBufferedBytes on their own, so a message larger than the bound in flight does not
+         * make the answer to one ping overflow.
+         */
         CONTROL,
         /** Our close frame, after everything queued before it; nothing may follow it. */
         CLOSE,
@@ -77,6 +81,8 @@ final class SendQueue implements Transport.WriteCallback {
 
     private Transport transport;
     private long bufferedBytes;
+    /** Bytes of the control frames waiting (not yet taken into a write). */
+    private long controlBytes;
     /** While set, sends from this thread are held back (see {@link #cork}). */
     private Thread corkedBy;
     private boolean draining;
@@ -138,10 +144,12 @@ final class SendQueue implements Transport.WriteCallback {
             for (ByteBuffer b : frame) {
                 size += b.remaining();
             }
-            // Pings and pongs count too: a peer that floods pings and reads nothing must not
-            // fill the heap with answers. Only the close frame is always admitted.
-            boolean bounded = kind == Kind.DATA || kind == Kind.CONTROL;
-            if (bounded && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes) {
+            // A peer that floods pings and reads nothing must not fill the heap with pongs: the
+            // control frames waiting are bounded too, but by themselves. Counted with the data, the
+            // answer to a single ping during a message larger than the bound (one message into an
+            // empty queue always fits) would close the connection as a ping flood.
+            if (kind == Kind.DATA && bufferedBytes > 0 && bufferedBytes + size > maxBufferedBytes
+                    || kind == Kind.CONTROL && controlBytes > 0 && controlBytes + size > maxBufferedBytes) {
                 return OVERFLOW;
             }
             if (isIdle()) {
@@ -161,6 +169,9 @@ final class SendQueue implements Transport.WriteCallback {
             future.queuedBytes = size;
             (kind == Kind.CONTROL ? controls : data).add(future);
             bufferedBytes += size;
+            if (kind == Kind.CONTROL) {
+                controlBytes += size;
+            }
             startDrain = !draining && transport != null && corkedBy != Thread.currentThread();
             if (startDrain) {
                 draining = true;
@@ -261,6 +272,7 @@ final class SendQueue implements Transport.WriteCallback {
             dropped.addAll(data);
             controls.clear();
             data.clear();
+            controlBytes = 0;
             for (SendFuture e : dropped) {
                 bufferedBytes -= e.queuedBytes;
                 e.release();
@@ -286,6 +298,9 @@ final class SendQueue implements Transport.WriteCallback {
                 }
                 written = batch;
                 int count = takeBatch(controls, written, 0);
+                for (SendFuture control : written) {
+                    controlBytes -= control.inFlightBytes; // no longer waiting
+                }
                 count = takeBatch(data, written, count);
                 buffers = new ByteBuffer[count];
                 int i = 0;

@@ -397,14 +397,42 @@ class SendQueueTest {
     }
 
     @Test
-    void pingsAndPongsCountAgainstTheBoundButTheCloseFrameIsAlwaysAdmitted() {
+    void waitingPingsAndPongsAreBoundedButTheCloseFrameIsAlwaysAdmitted() {
         SendQueue queue = startedQueue(100, Completion.HELD);
-        data(queue, frameOf(100));
-        assertSame(SendQueue.OVERFLOW, queue.offer(frameOf(10), SendQueue.Kind.CONTROL),
+        data(queue, frameOf(1)); // in flight: what follows waits
+        assertNotSame(SendQueue.OVERFLOW, queue.offer(frameOf(60), SendQueue.Kind.CONTROL));
+        assertSame(SendQueue.OVERFLOW, queue.offer(frameOf(50), SendQueue.Kind.CONTROL),
                 "a peer that floods pings and reads nothing must not fill the heap with pongs");
+        assertEquals(61, queue.bufferedBytes(), "pongs count in bufferedAmount");
         CompletableFuture<Void> close = queue.offer(frameOf(4), SendQueue.Kind.CLOSE);
         assertNotSame(SendQueue.OVERFLOW, close);
         assertFalse(close.isDone());
+    }
+
+    @Test
+    void aPongIsAdmittedWhileAMessageLargerThanTheBoundIsInFlight() {
+        // One message into an empty queue always fits; answering one ping meanwhile is no flood.
+        SendQueue queue = startedQueue(100, Completion.HELD);
+        CompletableFuture<Void> big = data(queue, frameOf(10_000));
+        CompletableFuture<Void> pong = queue.offer(frameOf(2), SendQueue.Kind.CONTROL);
+        assertNotSame(SendQueue.OVERFLOW, pong);
+        assertSame(SendQueue.OVERFLOW, data(queue, frameOf(1)), "data still counts everything waiting");
+        transport.releaseHeldWrites();
+        assertTrue(big.isDone() && pong.isDone());
+        assertEquals(10_002, transport.bytes().length);
+    }
+
+    @Test
+    void pongsThatLeftNoLongerCountAgainstTheBound() {
+        SendQueue queue = startedQueue(100, Completion.HELD);
+        data(queue, frameOf(1));
+        for (int i = 0; i < 10; i++) {
+            assertNotSame(SendQueue.OVERFLOW, queue.offer(frameOf(10), SendQueue.Kind.CONTROL), "pong " + i);
+        }
+        assertSame(SendQueue.OVERFLOW, queue.offer(frameOf(10), SendQueue.Kind.CONTROL));
+        transport.completeHeldWrite(); // the data frame; the ten pongs leave in the next write
+        transport.completeHeldWrite();
+        assertNotSame(SendQueue.OVERFLOW, queue.offer(frameOf(100), SendQueue.Kind.CONTROL));
     }
 
     @Test
