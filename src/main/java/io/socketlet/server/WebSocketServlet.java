@@ -20,8 +20,10 @@ import io.socketlet.internal.server.EngineServlet;
  * }</pre>
  *
  * <p>A GET that is not an upgrade answers {@code 200 text/plain "WebSocket server works!"}. An
- * upgrade request is validated (400 with a one-line reason, or 426 for another protocol version),
- * offered to {@link #accept} (null refuses with 403), answered with 101, and handed to the
+ * upgrade request is validated (each refusal with a one-line reason: 400 for a broken handshake,
+ * 426 for another protocol version, 403 for a foreign {@code Origin}, 503 with {@code Retry-After}
+ * past {@code maxConnections} or while the application stops), offered to {@link #accept} (null
+ * refuses with 403), answered with 101, and handed to the
  * engine: on the container's {@code HttpUpgradeHandler}, or on Jetty over Jetty's own socket
  * (see {@code docs/jetty-upgrade-bug.md}). Over HTTP/2, an RFC 8441 extended CONNECT is answered
  * with 200 and the engine runs over that stream: taken over on Jetty, or over the request and

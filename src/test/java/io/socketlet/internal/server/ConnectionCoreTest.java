@@ -260,6 +260,24 @@ class ConnectionCoreTest {
     }
 
     @Test
+    void aPongTimeoutOfZeroLeavesAnUnansweredPingToTheIdleTimeout() {
+        // README: "pongTimeout ... 0 disables": pings still go out, a silent peer stays until idleTimeout.
+        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofSeconds(1))
+                .pongTimeout(Duration.ZERO).idleTimeout(Duration.ofHours(1)).build();
+        RecordingHandler recorder = new RecordingHandler();
+        FakeTransport t = open(endpoint(settings), recorder, Completion.INLINE);
+        WebSocketConnection connection = connectionOf(t);
+        long t0 = System.nanoTime();
+        connection.sweep(t0 + Duration.ofSeconds(2).toNanos());
+        assertEquals(PING, t.frames().get(0).opcode());
+        connection.sweep(t0 + Duration.ofMinutes(30).toNanos());
+        assertFalse(t.isClosed(), () -> "no pong timeout when it is 0: " + recorder.events);
+        assertFalse(wroteClose(t, 1001), "nor a close");
+        connection.sweep(t0 + Duration.ofMinutes(61).toNanos());
+        assertTrue(wroteClose(t, 1001), "the idle timeout still ends it");
+    }
+
+    @Test
     void aPeerThatAnswersEveryPingStays() throws InterruptedException {
         // The endpoint's own timer pings every 100 ms; the peer answers each within a few ms, far
         // inside the 2 s pong timeout, however loaded the machine.
