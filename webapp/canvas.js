@@ -308,7 +308,13 @@
 
     const socket = new demo.ReconnectingSocket('canvas', {
       onMessage: received,
-      query: function () { return position.query(); },
+      // After a reconnect the page is a new member; "was" tells the server which strokes of the
+      // replay are its own (drawn here already), so they are not drawn twice.
+      query: function () {
+        const q = position.query();
+        if (model.canvasInfo.id) q.was = model.canvasInfo.id;
+        return q;
+      },
       onChange: function () {
         const open = socket.isOpen;
         clearButton.disabled = !open;

@@ -44,6 +44,8 @@
     let wantedName = storedName() || 'guest-' + String(Math.floor(1000 + Math.random() * 9000));
     nameInput.value = wantedName;
     let myId = null;
+    /** Every id this page had (one per connection): its messages from before a reconnect are its own too. */
+    const myIds = new Set();
     let wasOpen = false;
     /** Where this page is in the room's log: sent on reconnect, so the server replays only what we missed. */
     const position = new demo.LogPosition();
@@ -87,7 +89,7 @@
     }
 
     function showMessage(m) {
-      const self = m.id === myId;
+      const self = myIds.has(m.id);
       remember({ kind: 'message', id: m.id, name: m.name, text: m.text, time: m.time, self: self });
       const item = ui.el('li', 'msg' + (self ? ' self' : ''));
       item.dataset.id = String(m.id);
@@ -122,6 +124,7 @@
       switch (m.type) {
         case 'welcome':
           myId = m.id;
+          myIds.add(m.id);
           model.chatId = m.id;
           Object.assign(model.connections.chat, {
             protocol: m.protocol, subprotocol: m.subprotocol, extensions: m.extensions, server: m.server, welcomed: true

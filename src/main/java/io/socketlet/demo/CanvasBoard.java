@@ -23,7 +23,7 @@ import io.socketlet.rooms.Rooms;
  * <pre>
  * client: {"type":"stroke","sid":"a7","color":"#1e90ff","width":6,"points":[[0.1,0.2],...]}  (see {@link StrokeSegment})
  *         {"type":"clear"}
- *         ws://.../canvas?after=1700000000000-41                      on reconnect: the last offset the page got
+ *         ws://.../canvas?after=1700000000000-41&was=3                on reconnect: the last offset the page got, its former id
  * server: {"type":"welcome","id":3,"protocol":"13",...,"count":2,"offset":"...","resumed":false,
  *          "limits":{"points":256,"width":64,"historyPoints":20000,"members":1000}}
  *         {"type":"history","offset":"...","segments":[...],"points":N,"maxPoints":M,"trimmed":T}  after the welcome, unless resumed
@@ -39,7 +39,9 @@ import io.socketlet.rooms.Rooms;
  * node applies them to its own history in the log's order, so a newcomer on any node gets the
  * same picture, and the strokes after it with no gap and no duplicate. A page that reconnects
  * with the offset of the last thing it got receives only what it missed, if the room still keeps
- * it, else the whole picture again. The board holds at most {@code maxMembers} pages on this
+ * it, else the whole picture again; what it missed includes the strokes it drew itself after that
+ * offset (they go to everyone but their author), unless it says who it was ({@code was}, its id
+ * before): then they are left out, as they were live, since the page has drawn them already. The board holds at most {@code maxMembers} pages on this
  * node; one more is closed with 1013 and a reason.
  */
 public final class CanvasBoard {
@@ -135,14 +137,15 @@ public final class CanvasBoard {
         @Override
         public void onOpen(WebSocket socket) {
             Offset after = Offset.parse(socket.handshake() == null ? null : socket.handshake().queryParameter("after"));
+            long was = formerId(socket);
             try {
-                room.join(socket, membership -> welcome(membership, after));
+                room.join(socket, membership -> welcome(membership, after, was));
             } catch (RoomFullException full) {
                 socket.close(CloseCodes.TRY_AGAIN_LATER, "The canvas is full: " + full.maxMembers() + " pages, the most it takes").exceptionally(ignored -> null);
             }
         }
 
-        private void welcome(Membership membership, Offset after) {
+        private void welcome(Membership membership, Offset after, long was) {
             boolean resumed = membership.canReplayAfter(after);
             // The newcomer's own arrival is the log's next entry: count it already.
             ObjectNode welcome = Json.welcome("canvas", membership.id(), membership.socket(), serverInfo)
@@ -154,7 +157,7 @@ public final class CanvasBoard {
                     .put("historyPoints", history.maxPoints()).put("members", room.options().maxMembers());
             membership.send(Json.write(welcome));
             if (resumed) {
-                membership.replayAfter(after);
+                membership.replayAfter(after, was);
             } else {
                 membership.send(history.toJson(room.lastOffset()));
             }

@@ -30,6 +30,19 @@ abstract class JsonConnection implements WebSocketHandler {
         this.rate = rate;
     }
 
+    /**
+     * The member id this page had before it reconnected ({@code ?was=}), or 0: its own earlier
+     * broadcasts, which it shows already, are left out of its replay again. A page that names
+     * another member only misses that member's messages, so the claim needs no proof.
+     */
+    static long formerId(WebSocket socket) {
+        String was = socket.handshake() == null ? null : socket.handshake().queryParameter("was");
+        if (was == null || was.isEmpty() || was.length() > 19 || !was.chars().allMatch(Character::isDigit)) {
+            return 0;
+        }
+        return Long.parseLong(was);
+    }
+
     /** Acts on one well-formed message of the given type; throws to refuse it. */
     abstract void handle(WebSocket socket, String type, ObjectNode message) throws BadMessage;
 

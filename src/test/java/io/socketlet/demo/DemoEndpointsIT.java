@@ -188,6 +188,53 @@ class DemoEndpointsIT {
     }
 
     @BothContainers
+    void aPageThatReconnectsSayingWhoItWasGetsWhatItMissedButNotItsOwnStrokesAgain(ContainerKind kind) throws Exception {
+        var server = SERVERS.get(kind);
+        try (JdkClient viewer = JdkClient.connect(server.ws("/canvas"))) {
+            next(viewer, "history");
+            String seen;
+            long artistId;
+            try (JdkClient artist = JdkClient.connect(server.ws("/canvas"))) {
+                artistId = next(artist, "welcome").path("id").asLong();
+                next(artist, "history");
+                send(viewer, stroke("own-v1", 3));
+                seen = next(artist, "stroke").path("offset").asText(); // the last thing the page got
+                send(artist, stroke("own-a1", 3)); // drawn on the page, sent to everyone but the page
+                send(artist, stroke("own-a2", 3));
+                next(viewer, "stroke");
+                assertEquals(artistId + ".own-a2", next(viewer, "stroke").path("sid").asText(), "both in the log");
+            } // the page's connection drops
+            send(viewer, stroke("own-v2", 3));
+
+            java.net.URI resume = java.net.URI.create(server.ws("/canvas") + "?after=" + seen + "&was=" + artistId);
+            try (JdkClient back = JdkClient.connect(resume)) {
+                assertTrue(next(back, "welcome").path("resumed").asBoolean());
+                assertEquals(List.of("own-v2"), strokesUpTo(back, "own-v2"),
+                        "what it missed, without the strokes it drew itself and shows already");
+            }
+            // A page that does not say who it was is a newcomer to the room: it gets everything after its offset.
+            try (JdkClient newcomer = JdkClient.connect(java.net.URI.create(server.ws("/canvas") + "?after=" + seen))) {
+                assertTrue(next(newcomer, "welcome").path("resumed").asBoolean());
+                assertEquals(List.of("own-a1", "own-a2", "own-v2"), strokesUpTo(newcomer, "own-v2"));
+            }
+        }
+    }
+
+    /** The strokes' own sids (after the author's id), in order, until the one with that sid; no history meanwhile. */
+    private static List<String> strokesUpTo(JdkClient client, String lastSid) throws Exception {
+        List<String> sids = new java.util.ArrayList<>();
+        while (sids.isEmpty() || !sids.get(sids.size() - 1).equals(lastSid)) {
+            JsonNode m = JSON.readTree(client.nextText(WAIT));
+            assertTrue(!m.path("type").asText().equals("history"), "no whole picture for a page that resumes: " + m);
+            if (m.path("type").asText().equals("stroke")) {
+                String sid = m.path("sid").asText();
+                sids.add(sid.substring(sid.indexOf('.') + 1));
+            }
+        }
+        return sids;
+    }
+
+    @BothContainers
     void refusesWhatItCannotTakeWithAReason(ContainerKind kind) throws Exception {
         var server = SERVERS.get(kind);
         try (JdkClient client = JdkClient.connect(server.ws("/chat"))) {

@@ -197,6 +197,24 @@ class RoomTest {
     }
 
     @Test
+    void aMemberThatSaysWhoItWasBeforeItReconnectedIsLeftOutOfItsOwnMessagesInTheReplayAgain() throws Exception {
+        Room room = room(RoomOptions.defaults());
+        FakeSocket author = join(room, "author");
+        List<Long> ids = new ArrayList<>();
+        room.execute(() -> ids.add(room.membership(author).id()));
+        room.broadcast("before");
+        Offset seen = room.lastOffset();
+        room.broadcast("mine 1", author);
+        room.broadcast("to all");
+        room.broadcast("mine 2", author);
+        room.leave(author, "closed");
+
+        FakeSocket back = new FakeSocket("back");
+        room.join(back, m -> m.replayAfter(seen, ids.get(0)));
+        assertEquals(List.of("to all"), back.sent());
+    }
+
+    @Test
     void anOffsetTheLogNeverReachedIsNotResumable() throws Exception {
         Room room = room(RoomOptions.defaults());
         join(room, "a");
