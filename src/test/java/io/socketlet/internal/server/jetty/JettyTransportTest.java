@@ -91,17 +91,19 @@ class JettyTransportTest {
     }
 
     @Test
-    void aSixtyFourKibMessageWithItsHeaderArrivesInOneReadFromNoPooledBuffer() {
+    void aSixtyFourKibMessageWithItsHeaderArrivesInOneReadFromNoPooledBuffer() throws InterruptedException {
         // 65,544 bytes: a 64 KiB payload, a 4-byte header and a 4-byte mask, as a client sends it.
         // From a 64 KiB buffer it took two reads and an assembly copy.
         ByteArrayEndPoint endPoint = new ByteArrayEndPoint(new byte[65_544], 1024);
         JettyTransport transport = new JettyTransport(endPoint, Runnable::run, pool, () -> 101, 101, t -> { });
-        java.util.List<Integer> reads = new java.util.ArrayList<>();
+        java.util.List<Integer> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(1);
         transport.start(new Transport.TransportListener() {
             @Override
             public void onRead(ByteBuffer data) {
                 reads.add(data.remaining());
                 data.position(data.limit());
+                read.countDown();
             }
 
             @Override
@@ -113,6 +115,8 @@ class JettyTransportTest {
                 throw new AssertionError(cause);
             }
         });
+        // ByteArrayEndPoint runs the fill on a thread of its own.
+        assertTrue(read.await(10, java.util.concurrent.TimeUnit.SECONDS), "the input was read");
         assertEquals(java.util.List.of(65_544), reads);
         assertEquals(0, pool.getHeapByteBufferCount(), "the read buffer is the thread's, not one taken from Jetty's pool per fill");
         transport.close();
