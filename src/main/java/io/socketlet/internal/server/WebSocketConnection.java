@@ -171,8 +171,12 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         lastReadNanos = System.nanoTime();
         endpoint.metrics().bytesIn(data.remaining());
         if (inputFailed) {
-            if (state.isLingering()) {
-                terminate(0, null); // the peer sent something after our close: it is reading
+            // Lingering after a violation: the bytes are dropped unread. Only the peer's answering
+            // close frame ends it early: a peer still sending (the rest of a message too big, say)
+            // has not read our close yet, and closing TCP on its unread bytes would reset the
+            // connection, which can discard our close frame before it reads it (it would see 1006).
+            if (state.isLingering() && endsWithClientClose(data)) {
+                terminate(0, null);
             }
             return;
         }
@@ -187,6 +191,26 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         } finally {
             sendQueue.uncork();
         }
+    }
+
+    /**
+     * Whether these bytes end with a whole masked close frame with a short payload: a client's
+     * answer to our close. After a violation the bytes cannot be parsed as frames any more, so
+     * this looks at the end of the read only; a close frame split over two reads is missed, and
+     * the linger's deadline ends the connection instead.
+     */
+    static boolean endsWithClientClose(ByteBuffer data) {
+        int end = data.limit();
+        for (int length = 0; length <= 125; length++) {
+            int start = end - 6 - length; // 2 header bytes, 4 mask bytes, the payload
+            if (start < data.position()) {
+                return false;
+            }
+            if ((data.get(start) & 0xFF) == 0x88 && (data.get(start + 1) & 0xFF) == (0x80 | length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Decodes into {@link #inbound}; returns the peer's protocol violation, if any. */

@@ -442,12 +442,43 @@ class WebSocketConnectionTest {
 
         transport.completeHeldWrite();
         assertFalse(transport.isClosed(), "it lingers until the peer shows it read the close frame");
-        receive(new byte[] {0x01, 0x02, 0x03}); // unparseable now: any byte will do
-        assertTrue(transport.isClosed(), "then TCP is closed");
+        receive(new byte[] {0x01, 0x02, 0x03}); // more of what it was sending: it has not read our close yet
+        assertFalse(transport.isClosed(), "closing TCP on unread bytes would reset the connection, and could lose our close frame");
+        receive(clientClose(1002, ""));
+        assertTrue(transport.isClosed(), "its close frame answers ours: then TCP is closed");
         assertInstanceOf(ProtocolException.class, handler.errors.get(0));
         assertEquals(1, handler.errors.size());
         assertEquals(1002, handler.onlyClose().code());
         assertTrue(handler.events.indexOf("error") < handler.events.indexOf("close:1002"), handler.events::toString);
+    }
+
+    @Test
+    void aPeerStillSendingAfterAViolationIsNotCutOffBeforeTheLingerEnds() {
+        open(WebSocketSettings.builder().maxFrameSize(10).build(), Completion.INLINE);
+        receive(clientText(repeat('x', 11)));
+        assertCloseFrame(1009, onlyFrame());
+        for (int i = 0; i < 5; i++) {
+            receive(clientText(repeat('y', 200))); // the rest of its upload, sent before it read our close
+        }
+        assertFalse(transport.isClosed(), "TCP stays open while the peer may not have read our close");
+        connection.sweep(farFuture(Duration.ofSeconds(2)));
+        assertTrue(transport.isClosed(), "closed when the linger ran out");
+        assertEquals(1009, handler.onlyClose().code());
+    }
+
+    @Test
+    void endsWithClientCloseFindsAWholeMaskedCloseFrameAtTheEndOfARead() {
+        assertTrue(WebSocketConnection.endsWithClientClose(ByteBuffer.wrap(clientClose(1000, ""))));
+        assertTrue(WebSocketConnection.endsWithClientClose(ByteBuffer.wrap(clientClose(1009, repeat('r', 123)))));
+        byte[] text = clientText("tail of a message");
+        byte[] close = clientClose(1000, "bye");
+        byte[] after = java.util.Arrays.copyOf(text, text.length + close.length);
+        System.arraycopy(close, 0, after, text.length, close.length);
+        assertTrue(WebSocketConnection.endsWithClientClose(ByteBuffer.wrap(after)));
+        assertFalse(WebSocketConnection.endsWithClientClose(ByteBuffer.wrap(clientText("just data"))));
+        assertFalse(WebSocketConnection.endsWithClientClose(ByteBuffer.wrap(new byte[] {(byte) 0x88, (byte) 0x80, 1, 2, 3})),
+                "a close frame cut short");
+        assertFalse(WebSocketConnection.endsWithClientClose(ByteBuffer.wrap(new byte[0])));
     }
 
     @Test
