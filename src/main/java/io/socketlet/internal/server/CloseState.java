@@ -18,9 +18,10 @@ import io.socketlet.CloseCodes;
  *       control frame received" (7.1.5), unless the server failed the connection (7.1.7): then
  *       the application hears the code the server failed it with, whatever the peer answers.</li>
  *   <li>After a protocol violation, once our close frame is written, the server lingers briefly
- *       for any sign that the peer read it before closing TCP: closing at once could reset the
- *       connection while the peer's unread bytes sit in our socket, and a reset can discard our
- *       close frame before the peer reads it.</li>
+ *       (dropping what the peer still sends) for the peer's close frame, the sign that it read
+ *       ours, before closing TCP: closing at once could reset the connection while the peer's
+ *       unread bytes sit in our socket, and a reset can discard our close frame before the peer
+ *       reads it.</li>
  * </ul>
  */
 final class CloseState {
@@ -42,7 +43,7 @@ final class CloseState {
     enum CloseWrittenAction {
         /** Both close frames have crossed: close TCP. */
         TERMINATE,
-        /** We failed the connection over broken input: wait until the peer shows it read our close, or the linger ends. */
+        /** We failed the connection over broken input: wait for the peer's close frame, or the linger's end. */
         LINGER,
         /** Wait for the peer's close, up to the close timeout. */
         WAIT
