@@ -38,7 +38,7 @@ final class Setting<T> {
     final String name;
     final Kind kind;
     final T defaultValue;
-    /** What the setting does, one line: the README's settings table says the same. */
+    /** What the setting does, one line: the README's settings table says the same (WebSocketSettingsTest checks it). */
     final String doc;
     private final Function<String, T> parser;
     private final UnaryOperator<T> rule;

@@ -69,7 +69,7 @@ final class SettingsTable {
 
     static final Setting<Duration> PONG_TIMEOUT = new Setting<>("pongTimeout", DURATION, Duration.ofSeconds(30),
             Setting::parseDuration, Setting.zeroOrMoreDuration(),
-            "a ping unanswered this long closes the connection with 1006/1001; 0 disables",
+            "a ping unanswered this long closes the connection (1006/1001), so a dead peer does not wait out idleTimeout; 0 disables",
             Builder::pongTimeout, WebSocketSettings::pongTimeout);
 
     static final Setting<Duration> CLOSE_TIMEOUT = new Setting<>("closeTimeout", DURATION, Duration.ofSeconds(5),
@@ -99,7 +99,7 @@ final class SettingsTable {
 
     static final Setting<List<String>> ALLOWED_ORIGINS = new Setting<>("allowedOrigins", LIST, List.of(),
             text -> Setting.parseList(text, String::trim), eachOf(OriginPolicy::checkEntry),
-            "a browser Origin not listed gets 403; empty: same origin only; * allows all; no Origin (non-browser) is allowed",
+            "a browser Origin not listed gets 403; * allows all, same-origin keeps the page's own beside the listed ones; no Origin (non-browser) is allowed",
             Builder::allowedOrigins, WebSocketSettings::allowedOrigins);
 
     static final Setting<Set<ProtocolVersion>> PROTOCOLS = new Setting<>("protocols", LIST,
@@ -130,7 +130,7 @@ final class SettingsTable {
 
     static final Setting<TransportMode> TRANSPORT = new Setting<>("transport", ENUM, TransportMode.AUTO,
             text -> Setting.parseEnum(text, TransportMode.class), Setting.any(),
-            "SERVLET forces HttpServletRequest.upgrade, JETTY forces the Jetty socket takeover",
+            "SERVLET forces HttpServletRequest.upgrade, JETTY forces the Jetty socket takeover (HTTP/1.1 only: on Jetty an HTTP/2 stream is always taken over)",
             Builder::transport, WebSocketSettings::transport);
 
     /** Every setting, in the README's order. */

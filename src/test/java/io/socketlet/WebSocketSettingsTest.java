@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -226,6 +227,20 @@ class WebSocketSettingsTest {
             documented.add(row.group(1));
         }
         assertEquals(new TreeSet<>(WebSocketSettings.PARAMETER_NAMES), documented);
+    }
+
+    /** The table's last column is each setting's own one-line doc (SettingsTable), code marks aside. */
+    @Test
+    void readmeSettingsTableSaysWhatEachSettingsDocSays() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher row = Pattern.compile("(?m)^\\| `(\\w+)` \\| [^|]+ \\| (.*) \\|$").matcher(readme);
+        Map<String, String> documented = new TreeMap<>();
+        while (row.find()) {
+            documented.put(row.group(1), row.group(2).replace("`", ""));
+        }
+        for (Setting<?> setting : SettingsTable.ALL) {
+            assertEquals(setting.doc, documented.get(setting.name), "README's row of " + setting.name);
+        }
     }
 
     @ParameterizedTest
