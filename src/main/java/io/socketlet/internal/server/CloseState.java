@@ -89,7 +89,7 @@ final class CloseState {
         return phase == Phase.OPEN;
     }
 
-    /** Lingering after a protocol violation: any byte from the peer now means it read our close. */
+    /** Lingering after a protocol violation: the peer's close frame now means it read ours. */
     boolean isLingering() {
         return lingering;
     }
