@@ -31,7 +31,10 @@ import io.socketlet.internal.server.EndpointMeterBinder;
  */
 public final class WebSocketMeterBinder extends EndpointMeterBinder {
 
-    /** A binder over every WebSocket endpoint of this JVM, those running now and those yet to start. */
+    /**
+     * A binder over every WebSocket endpoint this copy of socketlet runs (the web application's, when
+     * the jar is in its {@code WEB-INF/lib}), those running now and those yet to start.
+     */
     public WebSocketMeterBinder() {
     }
 }

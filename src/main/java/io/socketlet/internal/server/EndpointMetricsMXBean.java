@@ -25,7 +25,8 @@ public interface EndpointMetricsMXBean {
     long getHandshakesAccepted();
 
     /**
-     * Refused handshakes by status and reason kind, such as {@code 400 bad-key} or {@code 403 origin}.
+     * Refused handshakes by status and reason kind (the reason's first two words, fixed text), such
+     * as {@code 400 Missing Host} or {@code 403 Origin not}.
      *
      * @return each kind with its total since the endpoint started; empty when none was refused
      */
