@@ -2,7 +2,6 @@ package io.socketlet.internal.server.jetty;
 
 import io.socketlet.internal.server.Transport;
 
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -104,16 +103,6 @@ public final class JettyTransport implements Transport {
     /** The Jetty connection to switch the socket to. */
     Connection connection() {
         return connection;
-    }
-
-    /** The peer's address, or {@code null} if Jetty does not know it. */
-    public SocketAddress getRemoteAddress() {
-        return endPoint().getRemoteSocketAddress();
-    }
-
-    /** This side's address, or {@code null} if Jetty does not know it. */
-    public SocketAddress getLocalAddress() {
-        return endPoint().getLocalSocketAddress();
     }
 
     private EndPoint endPoint() {
