@@ -63,11 +63,13 @@ public final class Room {
     private final String name;
     private final RoomOptions options;
     private final RoomListener listener;
-    private final SerialQueue serial = new SerialQueue();
+    /** Held until {@link #open()}: made inside the map's computeIfAbsent, the room runs nothing there. */
+    private final SerialQueue serial = new SerialQueue(true);
     /** Places taken under maxMembers, counted before the serial join so two joins cannot both take the last. */
     private final AtomicInteger places = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
-    private final AutoCloseable subscription;
+    /** Set by the room's first task; null once closed before it. */
+    private volatile AutoCloseable subscription;
 
     // ---- serial state ----
     private final Map<WebSocket, Membership> locals = new LinkedHashMap<>();
@@ -86,6 +88,8 @@ public final class Room {
     private volatile boolean closed;
     /** Which emptying a pending drop belongs to: a later emptying makes an earlier timer moot. */
     private int emptyTurn;
+    /** Once closed: the room that takes what still comes here (see {@link #successor()}). */
+    private volatile Room next;
 
     private record Delivered(RoomEntry entry, PreparedMessage sent) {
     }
@@ -95,18 +99,27 @@ public final class Room {
         this.name = name;
         this.options = options;
         this.listener = listener == null ? new RoomListener() { } : listener;
-        this.subscription = rooms.broker().subscribe(name, options.history(), new Broker.Subscriber() {
-            @Override
-            public void start(List<Member> members, List<RoomEntry> recent) {
-                serial.submit(() -> started(members, recent));
-            }
+        serial.submit(() -> {
+            if (!closed) {
+                subscription = rooms.broker().subscribe(name, options.history(), new Broker.Subscriber() {
+                    @Override
+                    public void start(List<Member> members, List<RoomEntry> recent) {
+                        serial.submit(() -> started(members, recent));
+                    }
 
-            @Override
-            public void deliver(RoomEntry entry) {
-                serial.submit(() -> delivered(entry));
+                    @Override
+                    public void deliver(RoomEntry entry) {
+                        serial.submit(() -> delivered(entry));
+                    }
+                });
             }
         });
         serial.submit(this::emptied); // a room nobody joins is dropped too, if its options say so
+    }
+
+    /** Runs the room's first tasks (its subscription first), once it is in its {@link Rooms}' map; by the thread that made it. */
+    void open() {
+        serial.release();
     }
 
     /**
@@ -248,8 +261,8 @@ public final class Room {
             Membership m = locals.get(socket);
             if (m != null) {
                 sendTo(m, PreparedMessage.text(text));
-            } else if (closed && rooms.current(name) != null) {
-                rooms.current(name).send(socket, text);
+            } else if (closed) {
+                whenReplaced(room -> room.send(socket, text));
             } else {
                 socket.sendText(text).exceptionally(ignored -> null);
             }
@@ -388,8 +401,12 @@ public final class Room {
 
     /** Stops hearing the log, when the whole {@link Rooms} closes; members stay connected. */
     void stopHearing() {
+        AutoCloseable s = subscription;
+        if (s == null) {
+            return;
+        }
         try {
-            subscription.close();
+            s.close();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "closing room " + name, e);
         }
@@ -436,9 +453,24 @@ public final class Room {
         }));
     }
 
-    /** The open room of this name, opened again if need be. */
+    /**
+     * Where this room, closed, sends a join or a broadcast that still comes to it: the open room
+     * of its name (opened again if need be), fixed once chosen. One fixed successor keeps each
+     * member's requests in order: its leave follows its join through the same rooms, so a leave
+     * never overtakes its join into a room that opened meanwhile.
+     */
     private Room successor() {
-        return rooms.room(name, options, listener);
+        Room chosen = next;
+        if (chosen != null) {
+            return chosen;
+        }
+        Room candidate = rooms.room(name, options, listener); // outside the lock: opening a room runs its first tasks
+        synchronized (this) {
+            if (next == null) {
+                next = candidate;
+            }
+            return next;
+        }
     }
 
     private void joinSuccessor(WebSocket socket, Consumer<Membership> onJoined) {
@@ -449,11 +481,17 @@ public final class Room {
         }
     }
 
-    /** Passes a member's request on to the room that replaced this one, if there is one (else the member is in none). */
+    /**
+     * Passes a member's request on to this room's successor, or, if it forwarded nothing yet, to
+     * the open room of its name, if any (a leave never opens a room again).
+     */
     private void whenReplaced(Consumer<Room> action) {
-        Room next = rooms.current(name);
-        if (next != null && next != this) {
-            action.accept(next);
+        Room target = next;
+        if (target == null) {
+            target = rooms.current(name);
+        }
+        if (target != null && target != this) {
+            action.accept(target);
         }
     }
 

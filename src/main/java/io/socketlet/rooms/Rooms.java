@@ -67,7 +67,14 @@ public final class Rooms implements AutoCloseable {
         if (name == null || name.isEmpty() || name.length() > 200) {
             throw new IllegalArgumentException("a room name is 1 to 200 characters");
         }
-        return rooms.computeIfAbsent(name, n -> new Room(this, n, options, listener));
+        Room[] made = new Room[1];
+        Room room = rooms.computeIfAbsent(name, n -> made[0] = new Room(this, n, options, listener));
+        if (made[0] != null) {
+            // Outside computeIfAbsent: the room's tasks may close it, which takes the map's
+            // slot for that name again. Meanwhile another thread's work on it waits in its order.
+            made[0].open();
+        }
+        return room;
     }
 
     /**

@@ -23,6 +23,23 @@ final class SerialQueue {
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
 
+    SerialQueue() {
+        this(false);
+    }
+
+    /**
+     * @param held whether tasks wait until {@link #release()}: for a room made inside
+     *             {@code ConcurrentHashMap.computeIfAbsent}, whose tasks must not run there
+     */
+    SerialQueue(boolean held) {
+        this.running = held;
+    }
+
+    /** Runs the tasks submitted while the queue was held, and those after them, on this thread. Once. */
+    void release() {
+        drain();
+    }
+
     /** Runs the task now, or after the tasks before it if another thread is running them. */
     void submit(Runnable task) {
         synchronized (this) {
@@ -32,6 +49,11 @@ final class SerialQueue {
             }
             running = true;
         }
+        drain();
+    }
+
+    /** Runs tasks until there are none; the caller set running. */
+    private void drain() {
         while (true) {
             Runnable next;
             synchronized (this) {
