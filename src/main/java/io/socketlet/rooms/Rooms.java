@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The rooms of an application, over one {@link Broker}: in-JVM by default
  * ({@link #inMemory()}), or Redis for rooms that span nodes
  * ({@code new Rooms(RedisBroker.connect(...))}). Create one per application, share it between
- * endpoints, close it when the application stops.
+ * endpoints, close it when the application stops. A room stays open until {@link #remove} (or
+ * {@link Room#close()}, or {@link RoomOptions#dropWhenEmpty}); {@link #room} opens the name again.
  */
 public final class Rooms implements AutoCloseable {
 
