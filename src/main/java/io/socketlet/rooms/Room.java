@@ -567,6 +567,7 @@ public final class Room {
                 PresenceChange change = (PresenceChange) entry;
                 applyPresence(change);
                 out = listener.onPresence(this, change);
+                stateAgainIfStillHere(change);
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "Room " + name + ": the listener failed on " + entry + "; the room goes on", t);
@@ -582,6 +583,28 @@ public final class Room {
                     sendTo(m, out);
                 }
             }
+        }
+    }
+
+    /**
+     * A member of this node removed while it is still here: another node took this one for dead
+     * (its liveness key lapsed during a long pause, or behind a slow Redis) and cleaned up after
+     * it. The room knows better about its own members: it states this one again. (A member that
+     * really left was taken out of the locals before its leave was asked for.)
+     */
+    private void stateAgainIfStillHere(PresenceChange change) {
+        if (change.after() != null || change.before() == null) {
+            return;
+        }
+        Membership here = localsById.get(change.before().id());
+        if (here == null || closed) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "Room " + name + ": member " + here.id() + " of this node was removed ("
+                + change.reason() + ") while still connected here; stating it again");
+        rooms.broker().presence(name, PresenceRequest.join(here.id()));
+        if (here.member().isNamed()) {
+            rooms.broker().presence(name, PresenceRequest.name(here.id(), here.member().name(), options.maxNameLength()));
         }
     }
 

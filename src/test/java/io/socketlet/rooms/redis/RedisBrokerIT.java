@@ -302,6 +302,41 @@ class RedisBrokerIT {
         awaitEquals(2, onA::memberCount, "A learns that bob is here");
     }
 
+    /**
+     * Another node takes this one for dead (its liveness key lapsed: a long GC pause, or its
+     * heartbeat queued behind a burst of commands) and removes its members, as its heartbeat's
+     * clean-up does. They are still connected here: this node must state them again, or they
+     * stay absent for every other node until the next Redis outage.
+     */
+    @Test
+    void membersRemovedByAnotherNodeThatTookThisOneForDeadAreStatedAgain() throws Exception {
+        Rooms a = node(redis.uri());
+        Rooms b = node(redis.uri());
+        connected(a, b);
+        Room onA = room(a, "lapse");
+        Room onB = room(b, "lapse");
+        join(onA, "ada");
+        join(onB, "bob");
+        awaitEquals(2, onB::memberCount, "both in the room");
+
+        // What B's clean-up does when A's key is gone, with A's key gone for just that moment.
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+        try (var connection = client.connect()) {
+            var redisCommands = connection.sync();
+            redisCommands.multi();
+            redisCommands.del("socketlet:node:" + a.broker().nodeId());
+            redisCommands.eval(RedisScripts.CLEANUP, io.lettuce.core.ScriptOutputType.INTEGER,
+                    new String[] {"socketlet:room:lapse:members", "socketlet:room:lapse:names", "socketlet:room:lapse:log"},
+                    "100", "socketlet:node:");
+            redisCommands.exec();
+        } finally {
+            client.shutdown();
+        }
+        await("B saw ada leave as gone", () -> logs.get(1).stream().anyMatch(l -> l.endsWith("node gone")));
+        awaitEquals(2, onB::memberCount, "A stated ada again");
+        awaitEquals(2, onA::memberCount, "and A counts her too");
+    }
+
     @Test
     void aNodeStartsWithoutRedisServesItsOwnMembersAndJoinsWhenRedisAnswers() throws Exception {
         int port = redis.port();
