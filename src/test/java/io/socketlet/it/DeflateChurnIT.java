@@ -53,7 +53,8 @@ import org.junit.jupiter.api.Timeout;
  * onClose exactly once for every onOpen.
  *
  * <p>{@link #measureMemoryPerOpenConnection} is the by-hand harness behind docs/compression.md:
- * skipped unless {@code -Dsocketlet.deflate.measure=takeover|no-takeover|off} names the
+ * tagged {@code by-hand} (left out of the build unless {@code -Dsocketlet.it.excludedGroups=none})
+ * and skipped unless {@code -Dsocketlet.deflate.measure=takeover|no-takeover|off} names the
  * endpoint, run in a JVM of its own per setting (freed zlib memory stays in the C heap and would
  * be reused by the next setting measured in the same process).
  */
@@ -336,9 +337,11 @@ class DeflateChurnIT {
      * bytes (compressed both ways where negotiated), holds them open, and prints this JVM's
      * growth per connection outside the heap (zlib) and on it. Run once per endpoint and
      * container, each in a JVM of its own: {@code mvn verify -Dit.test='DeflateChurnIT#measureMemoryPerOpenConnection'
-     * -Dsocketlet.it.containers=jetty -Dsocketlet.deflate.measure=takeover} (then {@code no-takeover},
-     * then {@code off}).
+     * -Dsocketlet.it.excludedGroups=none -Dsocketlet.it.containers=jetty -Dsocketlet.deflate.measure=takeover}
+     * (then {@code no-takeover}, then {@code off}). Tagged {@code by-hand}: the build leaves it out
+     * otherwise (it measures, it asserts nothing).
      */
+    @org.junit.jupiter.api.Tag("by-hand")
     @BothContainers
     void measureMemoryPerOpenConnection(ContainerKind kind) throws Exception {
         String endpoint = System.getProperty("socketlet.deflate.measure", "");
