@@ -40,6 +40,8 @@ class TimersIT {
     static final ContainerPool SERVERS = ContainerPool.perKind("timers", d -> d
             .servlet("keepalive", Probe.class, "/keepalive",
                     Map.of("pingInterval", "300ms", "idleTimeout", "1s", "closeTimeout", "500ms"))
+            .servlet("pong", Probe.class, "/pong",
+                    Map.of("pingInterval", "300ms", "pongTimeout", "500ms", "idleTimeout", "60s"))
             .servlet("silent", Probe.class, "/silent", Map.of("pingInterval", "0", "idleTimeout", "0"))
             .servlet("closing", Probe.class, "/closing", Map.of("pingInterval", "0", "closeTimeout", "500ms"))
             .servlet("hixie", Probe.class, "/hixie",
@@ -149,6 +151,36 @@ class TimersIT {
             assertNotNull(close, "the server's 1001 should be in the socket before TCP ended\n" + c.transcript());
             assertEquals(1001, close.closeCode(), c.transcript());
             assertTrue(c.tcpClosedWithin(Duration.ofSeconds(3)), "TCP was dropped\n" + c.transcript());
+        }
+    }
+
+    /**
+     * pongTimeout over a real container: a peer that answers no ping is dropped once a ping went
+     * unanswered for pongTimeout (not after the minute of idleTimeout), reported as 1006 with no
+     * close frame (a peer that does not answer pings would not answer a close either); a peer
+     * that answers every ping stays.
+     */
+    @BothContainers
+    void aPeerThatAnswersNoPingIsDroppedAfterPongTimeoutAndOneThatAnswersStays(ContainerKind kind) throws Exception {
+        String id = UUID.randomUUID().toString();
+        long start = System.nanoTime();
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/pong", id))) {
+            Probe.Event closed = Probe.record(id).await("close", 8000);
+            long ms = HostileSupport.elapsedMs(start);
+            assertNotNull(closed, "dropped within 8 s (pingInterval 300 ms + pongTimeout 500 ms; idleTimeout 60 s): "
+                    + Probe.record(id));
+            assertEquals(1006, closed.code(), "an unreachable peer is reported as 1006: " + closed);
+            assertTrue(ms >= 800, "dropped " + ms + " ms after connecting, before a ping could have gone unanswered for 500 ms");
+            Frame.Received f = c.readUntilClose(Duration.ofSeconds(3));
+            assertEquals(null, f, "no close frame, only pings, then TCP ended\n" + c.transcript());
+            assertTrue(c.tcpClosedWithin(Duration.ofSeconds(3)), "TCP was dropped\n" + c.transcript());
+        }
+
+        String answering = UUID.randomUUID().toString();
+        try (RawWebSocketClient c = RawWebSocketClient.connect(uri(kind, "/pong", answering))) {
+            int pings = answerPingsFor(c, 2500);
+            assertTrue(pings >= 2, "pinged every 300 ms of quiet: " + pings + " pings\n" + c.transcript());
+            assertEquals(null, Probe.record(answering).await("close", 0), "a peer that answers pings stays: " + Probe.record(answering));
         }
     }
 

@@ -607,7 +607,8 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         long pingWritten = pingWrittenNanos;
         // Awaiting an answer: nothing read since our ping was queued. The clock runs from when the
         // ping reached the socket, not from when it was queued behind a large message.
-        if (pongTimeout > 0 && pingQueued - lastReadNanos > 0 && pingWritten - pingQueued >= 0
+        boolean awaitingAnswer = pingQueued - lastReadNanos > 0;
+        if (pongTimeout > 0 && awaitingAnswer && pingWritten - pingQueued >= 0
                 && now - pingWritten > pongTimeout) {
             // Nothing at all, not even the pong, came back since our ping reached the socket: the
             // peer (or the path to it) is gone. No close frame would be answered either.
@@ -617,8 +618,11 @@ final class WebSocketConnection implements WebSocket, Transport.TransportListene
         // Ping when either direction has been quiet: proxies cut connections that send nothing, and a
         // peer that only listens must still answer now and then, or the idle timeout takes it.
         long ping = settings.pingInterval().toNanos();
+        // Not while a ping waits for its answer under a pong timeout: the next ping would restart
+        // the timeout's clock, and with a pong timeout longer than the interval it would never run out.
         if (ping > 0 && version == ProtocolVersion.RFC6455 && now - lastPingNanos > ping
-                && (now - lastWriteNanos > ping || now - lastReadNanos > ping)) {
+                && (now - lastWriteNanos > ping || now - lastReadNanos > ping)
+                && !(pongTimeout > 0 && awaitingAnswer)) {
             lastPingNanos = now;
             return this::keepAlivePing;
         }

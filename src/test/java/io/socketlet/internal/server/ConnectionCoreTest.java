@@ -260,6 +260,28 @@ class ConnectionCoreTest {
     }
 
     @Test
+    void aPongTimeoutLongerThanThePingIntervalStillRunsOut() {
+        // Each new ping restarted the pong timeout's clock: with pings every second and a 3 s pong
+        // timeout, a silent peer was never dropped (TimersIT found it over a real container).
+        WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofSeconds(1))
+                .pongTimeout(Duration.ofSeconds(3)).idleTimeout(Duration.ofHours(1)).build();
+        RecordingHandler recorder = new RecordingHandler();
+        FakeTransport t = open(endpoint(settings), recorder, Completion.INLINE);
+        WebSocketConnection connection = connectionOf(t);
+        long t0 = System.nanoTime();
+        for (int ms = 1100; ms <= 4000; ms += 100) {
+            connection.sweep(t0 + Duration.ofMillis(ms).toNanos());
+        }
+        assertFalse(t.isClosed(), "within 3 s of the ping");
+        assertEquals(1, t.frames().stream().filter(f -> f.opcode() == PING).count(), "one ping waits for its answer, no more");
+        for (int ms = 4100; ms <= 4500; ms += 100) {
+            connection.sweep(t0 + Duration.ofMillis(ms).toNanos());
+        }
+        assertTrue(t.isClosed(), "3 s after the unanswered ping");
+        assertEquals(1006, recorder.onlyClose().code());
+    }
+
+    @Test
     void aPongTimeoutOfZeroLeavesAnUnansweredPingToTheIdleTimeout() {
         // README: "pongTimeout ... 0 disables": pings still go out, a silent peer stays until idleTimeout.
         WebSocketSettings settings = WebSocketSettings.builder().pingInterval(Duration.ofSeconds(1))
