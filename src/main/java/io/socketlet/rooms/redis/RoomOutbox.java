@@ -26,11 +26,14 @@ import java.util.function.Consumer;
  * refused one: its place in the log is known, but the entries before it from other nodes are not
  * read yet), and their copies in the stream are skipped when they come.
  *
- * <p>Every decision is made under this object's lock; delivery is not: whichever thread finds
- * nobody delivering delivers everything decided, in order, so two threads cannot swap two entries
- * and the application's listener never runs under this lock.
+ * <p>Every decision is made, and its entries handed to the subscriber, under this object's lock,
+ * so two threads cannot swap two entries. The subscriber only hands them over (the broker's
+ * {@link RoomDelivery} lane, which runs the room's listener on its own threads, in this order):
+ * no application code runs under this lock, and nothing calls back into it.
  */
 final class RoomOutbox {
+
+    private static final System.Logger LOG = System.getLogger(RoomOutbox.class.getName());
 
     /** How many broadcasts delivered here only are remembered, to skip their copies should the stream have them after all. */
     private static final int REMEMBERED = 10_000;
@@ -76,11 +79,11 @@ final class RoomOutbox {
     };
     /** Where the room's first snapshot started reading the stream: our broadcasts placed up to it came with the snapshot. */
     private Offset snapshotUpTo = Offset.ZERO;
-    /** Decided, not yet delivered, in order. */
-    private final ArrayDeque<RoomEntry> decided = new ArrayDeque<>();
-    private boolean delivering;
 
-    /** @param subscriber the room's end of the log; called by one thread at a time, in order, never under a lock */
+    /**
+     * @param subscriber the room's end of the log, called in order under this outbox's lock: it must
+     *     only hand the entry over (a {@link RoomDelivery} lane), never run application code or call back
+     */
     RoomOutbox(Consumer<RoomEntry> subscriber) {
         this.subscriber = subscriber;
     }
@@ -106,7 +109,6 @@ final class RoomOutbox {
             b.state = at != null && !at.isAfter(snapshotUpTo) ? State.COVERED : State.PLACED;
             settle();
         }
-        deliver();
     }
 
     /**
@@ -125,7 +127,6 @@ final class RoomOutbox {
                 settle();
             }
         }
-        deliver();
         return hereOnly;
     }
 
@@ -137,11 +138,11 @@ final class RoomOutbox {
     void read(RoomEntry entry, String ourUnique) {
         synchronized (this) {
             if (ourUnique == null) {
-                decided.addLast(entry);
+                handOver(entry);
             } else if (deliveredHereOnly.remove(ourUnique) == null) {
                 Broadcast b = oursByUnique.get(ourUnique);
                 if (b == null) {
-                    decided.addLast(entry); // not one this outbox knows (published before a resubscription): the log has it
+                    handOver(entry); // not one this outbox knows (published before a resubscription): the log has it
                 } else {
                     if (b.state == State.REFUSED) {
                         refusedWaiting--; // its answer was lost, but it is in the stream: delivered from there
@@ -152,15 +153,13 @@ final class RoomOutbox {
                 }
             }
         }
-        deliver();
     }
 
     /** A presence change delivered here only (Redis unreachable). */
     void hereOnly(RoomEntry change) {
         synchronized (this) {
-            decided.addLast(change);
+            handOver(change);
         }
-        deliver();
     }
 
     /** The room's first snapshot starts the stream after this offset: our broadcasts placed up to it came with the snapshot. */
@@ -176,7 +175,6 @@ final class RoomOutbox {
             }
             settle();
         }
-        deliver();
     }
 
     /** Moves the broadcasts at the head that are settled to the decided ones; called under the lock. */
@@ -184,7 +182,7 @@ final class RoomOutbox {
         while (!ours.isEmpty()) {
             Broadcast head = ours.peekFirst();
             switch (head.state) {
-                case READ -> decided.addLast(head.read);
+                case READ -> handOver(head.read);
                 case COVERED -> {
                     // delivered by the room's snapshot
                 }
@@ -209,33 +207,16 @@ final class RoomOutbox {
 
     private void deliverHereOnly(Broadcast b) {
         deliveredHereOnly.put(b.unique, Boolean.TRUE);
-        decided.addLast(b.message); // no offset: its place in the log is not where this node reads now
+        handOver(b.message); // no offset: its place in the log is not where this node reads now
     }
 
-    /** Delivers what is decided, unless another thread is at it already (it will deliver this too). */
-    private void deliver() {
-        synchronized (this) {
-            if (delivering || decided.isEmpty()) {
-                return;
-            }
-            delivering = true;
-        }
-        while (true) {
-            RoomEntry next;
-            synchronized (this) {
-                next = decided.pollFirst();
-                if (next == null) {
-                    delivering = false;
-                    return;
-                }
-            }
-            try {
-                subscriber.accept(next);
-            } catch (Throwable t) {
-                // The room logs its listener's failures; anything else must not stop this node's delivery for good.
-                System.getLogger(RoomOutbox.class.getName()).log(System.Logger.Level.ERROR,
-                        "delivering " + next + " failed; delivery goes on", t);
-            }
+    /** Gives the subscriber the next entry; called under the lock. */
+    private void handOver(RoomEntry entry) {
+        try {
+            subscriber.accept(entry);
+        } catch (Throwable t) {
+            // Anything a subscriber throws must not stop this node's delivery of the room for good.
+            LOG.log(System.Logger.Level.ERROR, "delivering " + entry + " failed; delivery goes on", t);
         }
     }
 }

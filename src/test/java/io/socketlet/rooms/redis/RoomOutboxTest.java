@@ -173,19 +173,42 @@ class RoomOutboxTest {
         assertEquals(List.of("x@1-0", "y@1-1"), seen);
     }
 
+    /**
+     * As the broker composes it: the outbox hands entries to the room's delivery lane, whose
+     * thread runs the listener; a listener that broadcasts from inside gets its message after the
+     * one it is handling, and never runs under the outbox's lock.
+     */
     @Test
-    void aSubscriberThatPublishesFromInsideDeliveryGetsItsOwnTurnAfter() {
-        List<String> seen = new ArrayList<>();
+    void aListenerThatPublishesFromInsideDeliveryGetsItsOwnTurnAfter() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
         RoomOutbox[] box = new RoomOutbox[1];
-        box[0] = new RoomOutbox(entry -> {
-            seen.add(describe(entry));
-            if (entry.offset() != null && entry.offset().equals(at("1-0"))) {
-                box[0].published("reply", message("reply"));
-                box[0].refused("reply"); // delivered after this one, by this thread, not inside it
-                seen.add("end of x");
+        RoomDelivery delivery = new RoomDelivery("test");
+        try {
+            io.socketlet.rooms.Broker.Subscriber lane = delivery.lane(new io.socketlet.rooms.Broker.Subscriber() {
+                @Override
+                public void start(List<Member> members, List<RoomEntry> recent) {
+                }
+
+                @Override
+                public void deliver(RoomEntry entry) {
+                    seen.add(describe(entry));
+                    if (entry.offset() != null && entry.offset().equals(at("1-0"))) {
+                        assertFalse(Thread.holdsLock(box[0]), "the listener runs outside the outbox's lock");
+                        box[0].published("reply", message("reply"));
+                        box[0].refused("reply"); // delivered after this one, not inside it
+                        seen.add("end of x");
+                    }
+                }
+            });
+            box[0] = new RoomOutbox(lane::deliver);
+            box[0].read(message("x").at(at("1-0")), null);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (seen.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
-        });
-        box[0].read(message("x").at(at("1-0")), null);
-        assertEquals(List.of("x@1-0", "end of x", "reply"), seen);
+            assertEquals(List.of("x@1-0", "end of x", "reply"), seen);
+        } finally {
+            delivery.close();
+        }
     }
 }
